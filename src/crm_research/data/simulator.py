@@ -12,7 +12,7 @@ export (file)             what it holds
 ``shipments.csv``         logistics: order, recipient name and phone, address, shipped/delivered
 ``cc_customers.csv``      call-centre customer file: name, phone, sometimes birth date
 ``tickets.csv``           call-centre tickets: customer, time, category, handling minutes
-``web_accounts.csv``      web shop accounts: login, e-mail, name
+``web_accounts.csv``      web shop accounts: login, e-mail, name, verified birth date and phone
 ``sessions.csv``          web logs: cookie, login (if logged in), time, pages
 ``email_subscribers.csv`` campaign e-mail list: e-mail, name, subscription time
 ``email_sends.csv``       campaign sends: e-mail, time, bounced/opened/clicked
@@ -136,6 +136,11 @@ class World:
     truth_corruptions: pd.DataFrame
     summary: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """Export time: midnight after the ``end`` day (every system is dumped then)."""
+        return export_time(self.config)
+
     def write(self, folder: str | Path) -> Path:
         """Write the exports as the systems would (CSV, UTF-8; survey as XML) plus truth Parquet."""
         folder = Path(folder)
@@ -149,6 +154,11 @@ class World:
         self.truth_records.to_parquet(truth / "records.parquet", index=False)
         self.truth_corruptions.to_parquet(truth / "corruptions.parquet", index=False)
         return folder
+
+
+def export_time(cfg: WorldConfig) -> pd.Timestamp:
+    """Midnight after ``cfg.end``: the moment all systems are exported."""
+    return pd.Timestamp(cfg.end) + pd.Timedelta(days=1)
 
 
 def world_folder(n_people: int, seed: int) -> Path:
@@ -215,7 +225,15 @@ def _people(cfg: WorldConfig, rng: np.random.Generator) -> pd.DataFrame:
     email = ko.emails(rng, given_rom, sur_rom)
     email = _dedupe_emails(email)
     changed = _mask(rng, n, cfg.email_change_rate)
-    new_email = _dedupe_emails(ko.emails(rng, given_rom, sur_rom, salt=10_000), taken=set(email))
+    # half of the changes keep the mailbox name at another provider, half are a new address
+    fresh = ko.emails(rng, given_rom, sur_rom, salt=10_000)
+    doms = np.array([d for d, _ in ko.EMAIL_DOMAINS], dtype=object)
+    other = np.array([e.split("@")[0] for e in email], dtype=object) + "@" + doms[
+        (np.searchsorted(doms, [e.split("@")[1] for e in email], sorter=np.argsort(doms)) * 0
+         + rng.integers(0, len(doms), n))
+    ]  # fmt: skip
+    same_local = (rng.random(n) < 0.5) & (other != email)
+    new_email = _dedupe_emails(np.where(same_local, other, fresh), taken=set(email))
     # a changed address's change date, uniform over the person's time in the world
     email_change_day = np.where(changed, rng.uniform(acq_day, end_day), np.nan)
     addr = ko.addresses(rng, n)
@@ -457,7 +475,10 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
             "delivered_at": _ts(start, ship_day + rng.uniform(0.5, 3.0, n_orders)),
         }
     )
-    shipments.loc[shipments["delivered_at"] > _ts(start, end_day.max()), "delivered_at"] = pd.NaT
+    export_ts = _ts(start, end_day.max())
+    # orders not yet shipped at export time have no shipment; undelivered parcels no delivery date
+    shipments = shipments[shipments["shipped_at"] <= export_ts].reset_index(drop=True)
+    shipments.loc[shipments["delivered_at"] > export_ts, "delivered_at"] = pd.NaT
 
     # -- call centre ----------------------------------------------------------------------------
     years_active = (np.minimum(active_end + 30, end_day) - acq) / 365.25
@@ -477,7 +498,7 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
             "phone": cc_phone,
             "birth_date": _blank(
                 pd.to_datetime(people["birth_date"].to_numpy()[callers]).strftime("%Y-%m-%d").to_numpy(),
-                rng.random(len(callers)) < 0.6,
+                rng.random(len(callers)) < 0.2,  # callers are verified by birth date (생년월일)
             ),
             "registered_at": _ts(start, first_call),
         }
@@ -508,6 +529,12 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
             "login_id": wa_ids,
             "email": contact_email(web_people, wa_day),
             "name": _blank(record_name(web_people), _mask(rng, len(web_people), cfg.missing_rate)),
+            # mobile identity verification at sign-up (본인인증) records birth date and phone
+            "birth_date": _blank(
+                pd.to_datetime(people["birth_date"].to_numpy()[web_people]).strftime("%Y-%m-%d").to_numpy(),
+                _mask(rng, len(web_people), 0.1),
+            ),
+            "phone": _blank(contact_phone(web_people, wa_day), _mask(rng, len(web_people), 0.5)),
             "signup_at": _ts(start, np.maximum(wa_day, 0)),
         }
     )
