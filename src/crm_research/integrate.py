@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,7 @@ EMAIL_CLASSES = ("valid", "bounced", "invalid_syntax", "missing")
 # standardisation
 
 
-@lru_cache(maxsize=None)
+@cache
 def _phone_info(raw: str) -> tuple[str, str | None]:
     """(class, national digits) of one phone string; see :func:`classify_phone`."""
     try:
@@ -86,7 +87,7 @@ def classify_phone(phones: pd.Series) -> pd.DataFrame:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _email_ok(raw: str) -> str | None:
     try:
         return validate_email(raw, check_deliverability=False).normalized.lower()
@@ -439,3 +440,227 @@ def reachable_shares(contacts: pd.DataFrame) -> pd.Series:
     s["reachable_any"] = contacts[cols].any(axis=1).mean()
     s.index = s.index.str.replace("reachable_", "")
     return s
+
+
+# ------------------------------------------------------------------------------------------------
+# the customer-centric database (Ibis expressions; DuckDB by default)
+
+
+def link_sources(con, identity_map_name: str = "identity_map"):
+    """Ibis expressions of the customer-centric tables, from the stored source tables.
+
+    Expects tables ``src_<table>`` (accepted rows) and ``identity_map`` (source, record_id,
+    customer_id) in ``con``. Returns a dict of Ibis expressions: ``transactions`` (one row per
+    order: customer_id, order_id, ordered_at, amount_krw, channel, n_lines), ``touchpoints``
+    (customer_id, ts, channel, event) and ``customers`` (one row per customer, counts and totals).
+    Anonymous web sessions are attributed through cookie stitching: a cookie used in a logged-in
+    session belongs to that login's customer.
+    """
+    import ibis
+
+    idm = con.table(identity_map_name)
+
+    def ids(source: str, as_col: str):
+        t = idm.filter(idm.source == source)
+        return t.select(**{as_col: t.record_id, "customer_id": t.customer_id})
+
+    orders = con.table("src_orders")
+    lines = con.table("src_order_lines")
+    n_lines = lines.group_by("order_id").aggregate(n_lines=lines.count())
+    transactions = (
+        orders.join(ids("members", "member_id"), "member_id")
+        .left_join(n_lines, "order_id")
+        .select("customer_id", "order_id", "ordered_at", "amount_krw", "channel", "n_lines")
+    )
+    tickets = con.table("src_tickets").join(ids("cc_customers", "cc_customer_id"), "cc_customer_id")
+    sessions = con.table("src_sessions")
+    logged = sessions.filter(sessions.login_id.notnull()).join(
+        ids("web_accounts", "login_id"), "login_id"
+    )
+    cookie_owner = logged.group_by("cookie_id").aggregate(cookie_customer=logged.customer_id.mode())
+    web = sessions.left_join(ids("web_accounts", "login_id"), "login_id").left_join(
+        cookie_owner, "cookie_id"
+    )
+    web = web.mutate(customer_id=ibis.coalesce(web.customer_id, web.cookie_customer)).filter(
+        lambda t: t.customer_id.notnull()
+    )
+    sends = con.table("src_email_sends").join(
+        ids("email_subscribers", "subscriber_id"), "subscriber_id"
+    )
+    survey = con.table("src_survey").join(ids("survey", "response_id"), "response_id")
+
+    def tp(t, ts, channel, event):
+        return t.select(
+            customer_id=t.customer_id, ts=t[ts], channel=ibis.literal(channel), event=event
+        )
+
+    touchpoints = ibis.union(
+        tp(transactions, "ordered_at", "order", transactions.channel),
+        tp(tickets, "opened_at", "call_centre", tickets.category),
+        tp(web, "started_at", "web", ibis.literal("session")),
+        tp(
+            sends,
+            "sent_at",
+            "email",
+            ibis.cases(
+                (sends.bounced, "bounced"),
+                (sends.clicked, "clicked"),
+                (sends.opened, "opened"),
+                else_="sent",
+            ),
+        ),
+        tp(survey, "submitted_at", "survey", ibis.literal("response")),
+    )
+    per = {
+        "orders": transactions.group_by("customer_id").aggregate(
+            n_orders=transactions.count(),
+            revenue_krw=transactions.amount_krw.sum(),
+            first_order=transactions.ordered_at.min(),
+            last_order=transactions.ordered_at.max(),
+        ),
+        "calls": tickets.group_by("customer_id").aggregate(n_calls=tickets.count()),
+        "web": web.group_by("customer_id").aggregate(
+            n_sessions=web.count(), n_anonymous_sessions=web.login_id.isnull().sum()
+        ),
+        "email": sends.group_by("customer_id").aggregate(
+            n_emails_sent=sends.count(),
+            n_emails_opened=sends.opened.cast("int64").sum(),
+            n_emails_clicked=sends.clicked.cast("int64").sum(),
+        ),
+        "survey": survey.group_by("customer_id").aggregate(
+            n_surveys=survey.count(), mean_satisfaction=survey.satisfaction.mean()
+        ),
+    }
+    base = idm.group_by("customer_id").aggregate(
+        n_records=idm.count(), n_sources=idm.source.nunique()
+    )
+    customers = base
+    for t in per.values():
+        customers = customers.left_join(t, "customer_id").drop("customer_id_right")
+    fill = {c: 0 for c in ("n_orders", "revenue_krw", "n_calls", "n_sessions",
+                           "n_anonymous_sessions", "n_emails_sent", "n_emails_opened",
+                           "n_emails_clicked", "n_surveys")}  # fmt: skip
+    customers = customers.mutate(**{c: customers[c].fill_null(v) for c, v in fill.items()})
+    return {
+        "transactions": transactions,
+        "touchpoints": touchpoints,
+        "customers": customers.order_by("customer_id"),
+    }
+
+
+def validation_counts(con):
+    """Ibis expression: per table, rows accepted and quarantined, and quarantined rows by reason
+    kind. Expects ``load_log`` (table, file, rows_in, accepted, quarantined) and ``quarantine``."""
+    q = con.table("quarantine")
+    return (
+        q.group_by(["table", "reason_kind"])
+        .aggregate(rows=q.line.nunique())
+        .order_by(["table", "reason_kind"])
+    )
+
+
+@dataclass
+class IntegrationResult:
+    """What :func:`build_customer_db` did: counts, timings and scores (no personal data)."""
+
+    db_path: str
+    load_log: pd.DataFrame  # per file: rows in, accepted, quarantined, encoding
+    quarantine_counts: pd.DataFrame  # table, reason_kind, rows
+    resolution: Resolution
+    scores: dict[str, float] | None  # against the simulator's truth, when known
+    contacts: pd.DataFrame
+    timings: dict[str, float]
+
+
+def build_customer_db(
+    folder: str | Path,
+    *,
+    db_path: str | Path | None = None,
+    as_of: str | pd.Timestamp,
+    threshold: float = 0.9,
+    seed: int = 42,
+) -> IntegrationResult:
+    """Validate every export in ``folder``, resolve identities and write the customer database.
+
+    Tables written: ``src_<table>`` (accepted rows), ``quarantine`` (rejected rows with file,
+    line and reason), ``load_log``, ``identity_records``, ``identity_map`` (source record →
+    customer_id), ``contacts`` (contactability), ``transactions``, ``touchpoints``,
+    ``customers``; and, when ``folder/truth`` exists, the simulator's ``truth_people`` and
+    ``truth_records`` (for scoring methods; never shown in reports).
+    """
+    import time
+
+    from crm_research.data import engine
+    from crm_research.data.validate import quarantine_reason_kind, validate_folder
+
+    folder = Path(folder)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    validated = validate_folder(folder, as_of=as_of)
+    timings["validate_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    records = identity_records(validated)
+    resolution = resolve_identities(records, threshold=threshold, seed=seed)
+    timings["resolve_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    contacts = contactability(
+        records, resolution.clusters, validated["email_sends"].accepted, as_of
+    )
+    timings["contacts_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    db_path = Path(db_path) if db_path is not None else None
+    if db_path is not None and db_path.exists():
+        db_path.unlink()
+    con = engine.connect(db_path)
+    quarantine = pd.concat([v.quarantine for v in validated.values()], ignore_index=True)
+    quarantine["reason_kind"] = quarantine["reason"].map(quarantine_reason_kind).astype("string")
+    load_log = pd.DataFrame([v.counts() for v in validated.values()])
+    for name, v in validated.items():
+        engine.write(con, f"src_{name}", v.accepted)
+    engine.write(con, "quarantine", quarantine.astype({"column": "string", "record": "string"}))
+    engine.write(con, "load_log", load_log)
+    engine.write(con, "identity_records", records)
+    engine.write(con, "identity_map", resolution.clusters)
+    engine.write(con, "contacts", contacts)
+    for name, expr in link_sources(con).items():
+        con.create_table(name, expr, overwrite=True)
+    truth = folder / "truth"
+    scores = None
+    if truth.exists():
+        truth_records = pd.read_parquet(truth / "records.parquet")
+        engine.write(con, "truth_people", pd.read_parquet(truth / "people.parquet"))
+        engine.write(con, "truth_records", truth_records)
+        scores = score_resolution(resolution.clusters, truth_records)
+    qc = validation_counts(con).to_pandas()
+    con.disconnect()
+    timings["database_s"] = time.perf_counter() - t0
+    return IntegrationResult(
+        db_path=str(db_path), load_log=load_log, quarantine_counts=qc, resolution=resolution,
+        scores=scores, contacts=contacts, timings=timings,
+    )  # fmt: skip
+
+
+def ensure_customer_db(
+    n_people: int = 20_000,
+    seed: int = 42,
+    *,
+    db_path: str | Path | None = None,
+    rebuild: bool = False,
+) -> Path:
+    """Return the customer database path, simulating and integrating a world first if missing.
+
+    Later notebooks call this so each can run on its own; notebook 01 rebuilds explicitly.
+    """
+    from crm_research.config import customer_db_path
+    from crm_research.data.simulator import export_time, simulate_world, world_folder
+
+    db_path = Path(db_path) if db_path is not None else customer_db_path()
+    if db_path.exists() and not rebuild:
+        return db_path
+    world = simulate_world(n_people, seed=seed)
+    folder = world.write(world_folder(n_people, seed))
+    build_customer_db(folder, db_path=db_path, as_of=export_time(world.config), seed=seed)
+    return db_path
