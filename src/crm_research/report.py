@@ -1,0 +1,425 @@
+"""The report runner: every ``notebooks/NN_*.ipynb`` through papermill into HTML under ``reports/``.
+
+* Parameters come from each notebook's ``parameters`` cell (its defaults), then a YAML file, then
+  ``-p name=value`` overrides. A parameter a notebook does not declare is refused (papermill itself
+  only warns and drops it); a notebook without a ``parameters`` cell is refused.
+* Each notebook runs in its own process group on the venv's ``python3`` kernel with a per-notebook
+  timeout; on timeout the whole group (kernel included) is killed.
+* Atomic: the executed notebook and its HTML are written to temporary files and moved into place
+  only on success, so a failed run never replaces the last good HTML.
+* ``reports/index.html`` lists every notebook with status, duration, parameters, headline figures
+  and, for failures, the error. Every report ends with a footer of package versions, parameters
+  and the git commit.
+
+Notebooks publish headline figures with :func:`headline`; the runner collects them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crm_research.config import NOTEBOOKS_DIR, PROJ_ROOT, reports_dir
+
+HEADLINE_MIME = "application/vnd.crm-research.headline+json"
+MAX_HTML_BYTES = 5 * 1024 * 1024
+FOOTER_PACKAGES = ("crm-research", "pandas", "numpy", "scikit-learn", "statsmodels", "lifetimes",
+                   "ibis-framework", "duckdb", "splink", "pandera", "matplotlib", "papermill")  # fmt: skip
+NOTEBOOK_RE = re.compile(r"^(\d\d)_[\w-]+\.ipynb$")
+
+
+class ParameterError(ValueError):
+    """A parameter is not declared by the notebook it is meant for, or a notebook has none."""
+
+
+# ------------------------------------------------------------------------------------------------
+# helpers used inside notebooks
+
+
+def headline(label: str, value: Any, unit: str = "") -> None:
+    """Show a headline figure in the notebook and publish it for ``reports/index.html``."""
+    from IPython.display import publish_display_data
+
+    text = f"{value:,.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)  # fmt: skip
+    shown = f"{text} {unit}".strip()
+    publish_display_data(
+        {
+            "text/markdown": f"**{label}:** {shown}",
+            "text/plain": f"{label}: {shown}",
+            HEADLINE_MIME: {"label": label, "value": shown},
+        }  # fmt: skip
+    )
+
+
+def setup_notebook() -> None:
+    """Plot and display defaults for reports: static PNG figures of moderate size, English text."""
+    import matplotlib as mpl
+    import pandas as pd
+    import seaborn as sns
+
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    sns.set_theme(style="whitegrid", context="notebook")
+    mpl.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (8, 4.5)})
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
+    except ImportError:  # pragma: no cover
+        pass
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 140)
+    pd.set_option("display.float_format", lambda x: f"{x:,.3f}")
+
+
+# ------------------------------------------------------------------------------------------------
+# discovery and parameters
+
+
+def discover(notebooks_dir: Path = NOTEBOOKS_DIR, only: list[str] | None = None) -> list[Path]:
+    """The ``NN_*.ipynb`` notebooks in order; ``only`` keeps those whose NN (or stem) is listed."""
+    nbs = sorted(p for p in Path(notebooks_dir).glob("*.ipynb") if NOTEBOOK_RE.match(p.name))
+    if only:
+        wanted = {str(o) for o in only}
+        nbs = [p for p in nbs if p.name[:2] in wanted or p.stem in wanted]
+        if not nbs:
+            raise ParameterError(f"--only {', '.join(only)} matches no notebook in {notebooks_dir}")
+    return nbs
+
+
+def declared_parameters(nb: Path) -> dict[str, Any]:
+    """Parameters declared in the notebook's ``parameters`` cell, with their default values."""
+    import nbformat
+    import papermill
+
+    cells = nbformat.read(nb, as_version=4).cells
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(tagged) != 1:
+        raise ParameterError(f"{nb.name}: expected exactly one cell tagged 'parameters', found {len(tagged)}")  # fmt: skip
+    info = papermill.inspect_notebook(str(nb))
+    out = {}
+    for name, p in info.items():
+        try:
+            out[name] = yaml.safe_load(p["default"]) if p["default"] else None
+        except yaml.YAMLError:
+            out[name] = p["default"]
+    return out
+
+
+def parse_overrides(items: list[str]) -> list[tuple[str | None, str, Any]]:
+    """``['n_people=5000', '01.seed=3']`` → [(None, 'n_people', 5000), ('01', 'seed', 3)]."""
+    out = []
+    for it in items:
+        if "=" not in it:
+            raise ParameterError(f"-p {it!r}: expected name=value")
+        key, raw = it.split("=", 1)
+        nb, _, name = key.rpartition(".")
+        out.append((nb or None, name.strip(), yaml.safe_load(raw)))
+    return out
+
+
+def resolve_parameters(
+    notebooks: list[Path], yaml_file: Path | None = None, overrides: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Parameters per notebook stem: overrides from the YAML file and ``-p``, each checked against
+    the notebook's declared parameters. YAML layout: ``{all: {...}, "01": {...}, 01_stem: {...}}``.
+    A name given for all notebooks must be declared by at least one selected notebook."""
+    declared = {nb.stem: declared_parameters(nb) for nb in notebooks}
+    chosen: dict[str, dict[str, Any]] = {nb.stem: {} for nb in notebooks}
+    entries: list[tuple[str | None, str, Any, str]] = []
+    if yaml_file:
+        data = yaml.safe_load(Path(yaml_file).read_text()) or {}
+        for key, params in data.items():
+            scope = None if str(key) == "all" else str(key)
+            for name, v in (params or {}).items():
+                entries.append((scope, name, v, f"{yaml_file}: {key}.{name}"))
+    for scope, name, v in parse_overrides(overrides or []):
+        entries.append((scope, name, v, f"-p {scope + '.' if scope else ''}{name}"))
+    for scope, name, value, origin in entries:
+        targets = [nb.stem for nb in notebooks if scope is None or nb.stem == scope or nb.name[:2] == scope]  # fmt: skip
+        if scope is not None and not targets:
+            raise ParameterError(f"{origin}: no selected notebook matches {scope!r}")
+        hits = [t for t in targets if name in declared[t]]
+        if scope is not None and not hits:
+            raise ParameterError(f"{origin}: notebook {targets[0]} declares no parameter {name!r} (it declares: {', '.join(declared[targets[0]]) or 'none'})")  # fmt: skip
+        if not hits:
+            raise ParameterError(f"{origin}: no selected notebook declares a parameter {name!r}")
+        for t in hits:
+            chosen[t][name] = value
+    return chosen
+
+
+# ------------------------------------------------------------------------------------------------
+# running
+
+
+@dataclass
+class NotebookResult:
+    notebook: str
+    status: str  # "ok" | "failed" | "timeout"
+    duration_s: float
+    parameters: dict[str, Any]
+    headlines: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+    html: str | None = None
+    finished_at: str = ""
+
+
+def git_commit() -> str:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJ_ROOT,
+                             capture_output=True, text=True, timeout=10).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJ_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()  # fmt: skip
+        return (sha + ("+dirty" if dirty else "")) if sha else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": sys.version.split()[0]}
+    for p in FOOTER_PACKAGES:
+        try:
+            out[p] = version(p)
+        except PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def _footer_cell(params: dict[str, Any], commit: str):
+    import nbformat
+
+    vers = ", ".join(f"{k} {v}" for k, v in _versions().items())
+    ptxt = ", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "notebook defaults"
+    src = (
+        "---\n"
+        f"*Report generated {datetime.now(UTC):%Y-%m-%d %H:%M UTC} by `crm-research report` "
+        f"from git commit `{commit}`.*  \n"
+        f"*Parameters:* {ptxt}  \n"
+        f"*Package versions:* {vers}"
+    )
+    return nbformat.v4.new_markdown_cell(src, metadata={"tags": ["crm-research-footer"]})
+
+
+def _collect_headlines(nb) -> list[dict[str, str]]:
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            d = o.get("data", {})
+            if HEADLINE_MIME in d:
+                out.append(dict(d[HEADLINE_MIME]))
+    return out
+
+
+def _error_text(nb_path: Path, stderr: str) -> str:
+    """The most useful error line: papermill's exception in the executed notebook, else stderr."""
+    import nbformat
+
+    if nb_path.exists():
+        try:
+            nb = nbformat.read(nb_path, as_version=4)
+            for cell in nb.cells:
+                for o in cell.get("outputs", []):
+                    if o.get("output_type") == "error":
+                        return f"{o.get('ename')}: {o.get('evalue')}"
+        except Exception:  # noqa: BLE001 - a half-written notebook must not hide the error
+            pass
+    lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+def run_notebook(
+    nb: Path,
+    params: dict[str, Any],
+    out_dir: Path,
+    *,
+    timeout_s: float = 1800,
+    hide_code: bool = False,
+    commit: str | None = None,
+) -> NotebookResult:
+    """Execute one notebook and, on success only, write ``<stem>.ipynb`` and ``<stem>.html``."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    commit = commit or git_commit()
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=f".{nb.stem}-", dir=out_dir) as tmp:
+        executed = Path(tmp) / nb.name
+        cmd = [sys.executable, "-m", "crm_research.report", "--execute-one", str(nb), str(executed),
+               json.dumps(params), str(timeout_s)]  # fmt: skip
+        env = os.environ | {"TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}  # fmt: skip
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True, env=env, cwd=nb.parent)  # fmt: skip
+        status, error = "ok", None
+        try:
+            _, stderr = proc.communicate(timeout=timeout_s)
+            if proc.returncode != 0:
+                status, error = "failed", _error_text(executed, stderr)
+                if time.perf_counter() - t0 >= timeout_s:  # papermill's cell timeout fired
+                    status, error = "timeout", f"timed out after {timeout_s:.0f} s ({error})"
+        except subprocess.TimeoutExpired:
+            status, error = "timeout", f"timed out after {timeout_s:.0f} s"
+        except KeyboardInterrupt:
+            _kill_group(proc)
+            raise
+        finally:
+            _kill_group(proc)
+        duration = time.perf_counter() - t0
+        result = NotebookResult(nb.stem, status, duration, params, error=error,
+                                finished_at=datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
+        if status != "ok":
+            return result
+        book = nbformat.read(executed, as_version=4)
+        result.headlines = _collect_headlines(book)
+        book.cells.append(_footer_cell(params, commit))
+        exporter = HTMLExporter(template_name="lab")
+        exporter.exclude_input = hide_code
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        body, _ = exporter.from_notebook_node(book)
+        size = len(body.encode("utf-8"))
+        if size > MAX_HTML_BYTES:
+            result.status, result.error = "failed", f"HTML is {size / 2**20:.1f} MB, over the 5 MB limit"  # fmt: skip
+            return result
+        tmp_html = Path(tmp) / f"{nb.stem}.html"
+        tmp_html.write_text(body, encoding="utf-8")
+        nbformat.write(book, executed)
+        os.replace(executed, out_dir / nb.name)  # same filesystem: atomic
+        os.replace(tmp_html, out_dir / f"{nb.stem}.html")
+        result.html = f"{nb.stem}.html"
+    return result
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill papermill and every descendant. jupyter_client starts kernels in a session of their
+    own, so killing papermill's process group alone would leave the kernel running."""
+    import psutil
+
+    try:
+        family = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    for p in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    psutil.wait_procs(family, timeout=10)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
+
+
+def _execute_one(src: str, dst: str, params_json: str, timeout_s: str) -> None:
+    """Child process: run papermill on the venv's python3 kernel."""
+    import papermill as pm
+
+    pm.execute_notebook(
+        src, dst, parameters=json.loads(params_json), kernel_name="python3",
+        progress_bar=False, execution_timeout=float(timeout_s), cwd=str(Path(src).parent),
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------
+# the index
+
+
+def _load_status(out_dir: Path) -> dict[str, dict]:
+    f = out_dir / "status.json"
+    return json.loads(f.read_text()) if f.exists() else {}
+
+
+def _save_status(out_dir: Path, status: dict[str, dict]) -> None:
+    f = out_dir / "status.json"
+    tmp = f.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(status, indent=2, ensure_ascii=False, default=str))
+    os.replace(tmp, f)
+
+
+def write_index(out_dir: Path, status: dict[str, dict], commit: str) -> Path:
+    """Write ``index.html``: one row per notebook with status, time, parameters, headlines."""
+    rows = []
+    for name in sorted(status):
+        s = status[name]
+        ok = s["status"] == "ok"
+        link = f'<a href="{html.escape(s["html"])}">{html.escape(name)}</a>' if s.get("html") else html.escape(name)  # fmt: skip
+        heads = "<br>".join(f"{html.escape(h['label'])}: <b>{html.escape(h['value'])}</b>" for h in s.get("headlines", []))  # fmt: skip
+        params = "<br>".join(f"<code>{html.escape(k)}={html.escape(repr(v))}</code>" for k, v in s.get("parameters", {}).items()) or "defaults"  # fmt: skip
+        err = f'<div class="err">{html.escape(s["error"])}</div>' if s.get("error") else ""
+        note = "" if ok or not s.get("html") else '<div class="note">showing the last good report</div>'  # fmt: skip
+        rows.append(
+            f'<tr class="{"ok" if ok else "bad"}"><td>{link}</td><td>{html.escape(s["status"])}{err}{note}</td>'
+            f'<td>{s["duration_s"]:.1f} s</td><td>{params}</td><td>{heads}</td>'
+            f'<td>{html.escape(s.get("finished_at", ""))}</td></tr>'
+        )  # fmt: skip
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>crm-research reports</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:75em}}
+table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}}
+tr.bad td{{background:#fdecea}} .err{{color:#a00;font-size:.9em}} .note{{color:#666;font-size:.85em}}</style>
+</head><body><h1>crm-research reports</h1>
+<p>Generated {datetime.now(UTC):%Y-%m-%d %H:%M UTC} from git commit <code>{html.escape(commit)}</code>.
+Each notebook answers one step of the CRM cycle; open it for the analysis and the manager summary.</p>
+<table><tr><th>notebook</th><th>status</th><th>duration</th><th>parameters</th><th>headline figures</th><th>finished</th></tr>
+{"".join(rows)}</table></body></html>"""
+    out = out_dir / "index.html"
+    tmp = out.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, out)
+    return out
+
+
+def run_reports(
+    *,
+    only: list[str] | None = None,
+    params_file: Path | None = None,
+    overrides: list[str] | None = None,
+    out_dir: Path | None = None,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    timeout_s: float = 1800,
+    hide_code: bool = False,
+    echo=print,
+) -> list[NotebookResult]:
+    """Run the selected notebooks in order, update ``status.json`` and ``index.html``."""
+    out_dir = Path(out_dir) if out_dir is not None else reports_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    notebooks = discover(notebooks_dir, only)
+    params = resolve_parameters(notebooks, params_file, overrides)  # refuse before running anything
+    commit = git_commit()
+    status = _load_status(out_dir)
+    results = []
+    for i, nb in enumerate(notebooks, start=1):
+        echo(f"[{i}/{len(notebooks)}] {nb.stem} ...", end="", flush=True)
+        res = run_notebook(nb, params[nb.stem], out_dir, timeout_s=timeout_s, hide_code=hide_code, commit=commit)  # fmt: skip
+        echo(f" {res.status} ({res.duration_s:.1f} s)" + (f": {res.error}" if res.error else ""))
+        prev = status.get(nb.stem, {})
+        entry = asdict(res)
+        if res.status != "ok":  # keep the link to the last good HTML, if any
+            entry["html"] = prev.get("html") if (out_dir / f"{nb.stem}.html").exists() else None
+            entry["headlines"] = prev.get("headlines", [])
+        status[nb.stem] = entry
+        _save_status(out_dir, status)
+        write_index(out_dir, status, commit)
+        results.append(res)
+    return results
+
+
+if __name__ == "__main__":  # pragma: no cover - the child process entry point
+    if len(sys.argv) == 6 and sys.argv[1] == "--execute-one":
+        _execute_one(*sys.argv[2:])
+    else:
+        sys.exit("usage: python -m crm_research.report --execute-one SRC DST PARAMS_JSON TIMEOUT")

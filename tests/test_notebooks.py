@@ -1,0 +1,74 @@
+"""Notebooks: one parameters cell each, committed without outputs, and a smoke run of each on
+reduced parameters whose HTML is scanned for personal data."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from crm_research import cli
+from crm_research.config import NOTEBOOKS_DIR
+from crm_research.data.simulator import simulate_world
+
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+SMOKE_PARAMS = {"01_data_integration": ["01.n_people=1500", "01.seed=3"]}
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no NN_*.ipynb notebooks found"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exactly_one_parameters_cell(nb):
+    cells = nbformat.read(nb, as_version=4).cells
+    tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_without_outputs(nb):
+    for c in nbformat.read(nb, as_version=4).cells:
+        if c.cell_type == "code":
+            assert c.outputs == [] and c.execution_count is None
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_opens_with_question_and_ends_with_conclusions(nb):
+    cells = nbformat.read(nb, as_version=4).cells
+    assert cells[0].cell_type == "markdown" and "question" in cells[0].source.lower()
+    text = " ".join(c.source for c in cells if c.cell_type == "markdown").lower()
+    assert "conclusions" in text
+
+
+def personal_values(world) -> set[str]:
+    """Names, e-mails, phone numbers (formatted and digits) and addresses from the raw exports."""
+    vals: set[str] = set()
+    for df in world.exports.values():
+        for col in ("name", "recipient_name", "email", "phone", "recipient_phone", "address"):
+            if col in df:
+                vals |= {str(v) for v in df[col].dropna().unique()}
+    phones = {v for v in vals if re.fullmatch(r"0\d{1,2}-\d{3,4}-\d{3,4}", v)}
+    vals |= {p.replace("-", "") for p in phones}
+    return {v for v in vals if len(v) >= 3}
+
+
+@pytest.mark.slow
+def test_smoke_run_and_no_personal_data_in_reports(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_RESEARCH_DATA_DIR", str(tmp_path / "data"))
+    out = tmp_path / "reports"
+    args = ["report", "--reports-dir", str(out), "--timeout", "900"]
+    params = [p for nb in NOTEBOOKS for p in SMOKE_PARAMS.get(nb.stem, [])]
+    for p in params:
+        args += ["-p", p]
+    assert cli.main(args) == 0
+    assert (out / "index.html").exists()
+    world = simulate_world(1500, seed=3)  # the world notebook 01 built
+    pii = personal_values(world)
+    assert len(pii) > 1000
+    for nb in NOTEBOOKS:
+        html = (out / f"{nb.stem}.html").read_text()
+        assert len(html.encode()) < 5 * 2**20
+        leaked = sorted(v for v in pii if v in html)
+        assert not leaked, f"{nb.stem}.html shows personal data: {leaked[:5]}"
