@@ -701,20 +701,19 @@ def _corrupt(
     kinds = np.array(["negative_amount", "absurd_amount", "future_date", "bad_date", "duplicate"])
     for table, (key, date_col, amt_col) in plans.items():
         df = out[table].copy()
-        df[date_col] = pd.to_datetime(df[date_col]).dt.strftime("%Y-%m-%d %H:%M:%S")
-        df[amt_col] = df[amt_col].astype(object)
         k = rng.binomial(len(df), cfg.corruption_rate)
         idx = rng.choice(len(df), size=k, replace=False)
         kind = kinds[rng.integers(0, len(kinds), k)]
-        for i, kd in zip(idx, kind, strict=True):
-            if kd == "negative_amount":
-                df.iat[i, df.columns.get_loc(amt_col)] = -abs(float(df.iat[i, df.columns.get_loc(amt_col)]) or 1)
-            elif kd == "absurd_amount":
-                df.iat[i, df.columns.get_loc(amt_col)] = 9_999_999_999
-            elif kd == "future_date":
-                df.iat[i, df.columns.get_loc(date_col)] = "2031-01-01 00:00:00"
-            elif kd == "bad_date":
-                df.iat[i, df.columns.get_loc(date_col)] = "31/02/2024 25:61"
+        # work on numpy object arrays: setting cells of Arrow-backed columns one by one is O(n) each
+        dates = pd.to_datetime(df[date_col]).dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(dtype=object)
+        amts = df[amt_col].to_numpy(dtype=object).copy()
+        neg = idx[kind == "negative_amount"]
+        amts[neg] = [-abs(float(a)) or -1.0 for a in amts[neg]]
+        amts[idx[kind == "absurd_amount"]] = 9_999_999_999
+        dates[idx[kind == "future_date"]] = "2031-01-01 00:00:00"
+        dates[idx[kind == "bad_date"]] = "31/02/2024 25:61"
+        df[date_col] = dates
+        df[amt_col] = amts
         dups = df.iloc[idx[kind == "duplicate"]]
         df = pd.concat([df, dups], ignore_index=True)
         logs.append(pd.DataFrame({"table": table, "record_id": df[key].iloc[idx].to_numpy(), "kind": kind}))
