@@ -76,8 +76,10 @@ def btyd_summary_expr(
     end_p = _period_of(observation_end, freq)
     t = t.mutate(_p=_period(t[datetime_col], freq))
     t = t.filter(t._p <= end_p)
-    value = t[monetary_col].cast("float64") if monetary_col else ibis.literal(0.0)
-    per = t.group_by([customer_col, "_p"]).aggregate(_v=value.sum())
+    if monetary_col:
+        per = t.group_by([customer_col, "_p"]).aggregate(_v=t[monetary_col].cast("float64").sum())
+    else:
+        per = t.select(customer_col, "_p").distinct()
     agg = {
         "_first": per._p.min(),
         "_last": per._p.max(),

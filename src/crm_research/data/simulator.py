@@ -726,3 +726,23 @@ def config_dict(cfg: WorldConfig) -> dict:
     d = dataclasses.asdict(cfg)
     d["segments"] = [s.name for s in cfg.segments]
     return d
+
+
+def simulate_btyd_summary(
+    n: int, *, r: float, alpha: float, a: float, b: float, T: float, seed: int = 0
+) -> pd.DataFrame:
+    """BG/NBD customers observed for ``T`` time units after their first purchase (all born at 0),
+    summarised as ``frequency``, ``recency``, ``T`` (same process as the world simulator; λ ~
+    Gamma(r, rate alpha) per time unit, p ~ Beta(a, b)). The ground truth for recovery tests."""
+    rng = np.random.default_rng(seed)
+    people = pd.DataFrame(
+        {"acq_day": np.zeros(n), "end_day": np.full(n, float(T)),
+         "lam": rng.gamma(r, 1.0 / alpha, n), "p_drop": rng.beta(a, b, n)}  # fmt: skip
+    )
+    purchases, _ = _purchases(people, rng)
+    rep = purchases[purchases["day"] > 0]
+    g = rep.groupby("row")["day"]
+    out = pd.DataFrame({"frequency": 0.0, "recency": 0.0, "T": float(T)}, index=pd.RangeIndex(n))
+    out.loc[g.size().index, "frequency"] = g.size().astype(float)
+    out.loc[g.max().index, "recency"] = g.max()
+    return out
