@@ -303,3 +303,11 @@ def tracking(
     return pd.DataFrame(
         {"actual": actual.to_numpy(), "predicted": pred}, index=pd.Index(ends, name="period")
     )
+
+
+def bgnbd_expected_purchases_if_alive(lam: np.ndarray, p: np.ndarray, h: float) -> np.ndarray:
+    """Expected purchases in the next ``h`` time units of a customer alive now with purchase rate
+    ``lam`` and dropout probability ``p`` (BG/NBD: dropout hazard λp, so E = (1 − e^(−λph)) / p).
+    The truth against which simulated-world predictions are scored."""
+    lam, p = np.asarray(lam, dtype="float64"), np.asarray(p, dtype="float64")
+    return -np.expm1(-lam * p * h) / p

@@ -664,3 +664,22 @@ def ensure_customer_db(
     folder = world.write(world_folder(n_people, seed))
     build_customer_db(folder, db_path=db_path, as_of=export_time(world.config), seed=seed)
     return db_path
+
+
+def customer_truth(con) -> pd.DataFrame:
+    """The simulator's truth per resolved customer (for scoring methods; never for reports).
+
+    Each customer is matched to the person behind most of its records (``truth_share`` = that
+    share). Columns from ``truth_people``: segment, purchase rate per day, dropout probability,
+    acquisition and churn dates, alive flag, uplift type and true treatment effect.
+    """
+    idm = con.table("identity_map")
+    tr = con.table("truth_records")
+    j = idm.join(tr, ["source", "record_id"])
+    counts = j.group_by(["customer_id", "person_id"]).aggregate(n=j.count()).to_pandas()
+    counts = counts.sort_values(["customer_id", "n", "person_id"], ascending=[True, False, True])
+    total = counts.groupby("customer_id")["n"].transform("sum")
+    counts["truth_share"] = counts["n"] / total
+    best = counts.drop_duplicates("customer_id").set_index("customer_id")
+    people = con.table("truth_people").to_pandas().set_index("person_id")
+    return best[["person_id", "truth_share"]].join(people, on="person_id")
