@@ -43,6 +43,7 @@ lab: $(STAMP)  ## JupyterLab on the project kernel
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_integration.py --n-people 100000
+	$(BIN)/python benchmarks/bench_summary.py --rows 10000000 --customers 1000000
 
 clean-reports:
 	rm -rf reports/*
