@@ -311,3 +311,42 @@ def bgnbd_expected_purchases_if_alive(lam: np.ndarray, p: np.ndarray, h: float) 
     The truth against which simulated-world predictions are scored."""
     lam, p = np.asarray(lam, dtype="float64"), np.asarray(p, dtype="float64")
     return -np.expm1(-lam * p * h) / p
+
+
+def clv_table(
+    transactions,
+    *,
+    observation_end: str | pd.Timestamp,
+    customer_col: str = "customer_id",
+    datetime_col: str = "ordered_at",
+    monetary_col: str = "amount",
+    money_scale: float = 1.0,
+    horizon_weeks: float = 52,
+    discount_rate_monthly: float = 0.01,
+    penalizer: float = 0.0,
+) -> pd.DataFrame:
+    """BG/NBD + Gamma-Gamma per customer at ``observation_end`` (weekly time unit).
+
+    ``money_scale`` divides amounts before fitting (e.g. 1000 for won, keeping the spend model
+    well conditioned) and multiplies CLV back. Columns: ``p_alive``, ``expected_purchases`` (in
+    the horizon), ``expected_spend`` and ``clv`` (discounted, in the input's money unit).
+    """
+    from crm_research import rfm
+
+    s = rfm.btyd_summary(transactions, customer_col=customer_col, datetime_col=datetime_col,
+                         monetary_col=monetary_col, observation_end=observation_end,
+                         freq="D", freq_multiplier=7)  # fmt: skip
+    s["monetary_value"] = s["monetary_value"] / money_scale
+    bg = fit_btyd(s, "bgnbd", penalizer=penalizer)
+    gg = fit_gamma_gamma(s, penalizer=penalizer)
+    return pd.DataFrame(
+        {
+            "p_alive": bg.p_alive(s),
+            "expected_purchases": bg.expected_purchases(horizon_weeks, s),
+            "expected_spend": gg.expected_spend(s) * money_scale,
+            "clv": discounted_clv(
+                bg, gg, s, horizon=horizon_weeks, steps=12, discount_rate=discount_rate_monthly
+            )
+            * money_scale,  # fmt: skip
+        }
+    )

@@ -67,7 +67,7 @@ class Segment:
     spend_p: float  # Gamma-Gamma spend: shape per order
     spend_q: float  # shape of the person's ν
     spend_gamma: float  # scale of ν: mean order value = p * gamma / (q - 1)
-    web_share: float  # share of orders placed on the web (rest: phone / app)
+    channel_mix: tuple[float, float, float]  # shares of orders placed on web, app, phone
     calls_per_year: float  # call-centre tickets per active year
     email_opt_in: float  # probability of being on the e-mail list
     open_rate: float
@@ -77,14 +77,18 @@ class Segment:
 
 
 DEFAULT_SEGMENTS: tuple[Segment, ...] = (
-    Segment("loyal_high_value", 0.15, 6.0, 6.0 * 18, 1.0, 40.0, 6.0, 4.0, 60_000, 0.80, 1.0,
-            0.85, 0.50, 0.30, 38, (0.20, 0.70, 0.00, 0.10)),
-    Segment("regular", 0.35, 4.0, 4.0 * 60, 1.0, 12.0, 6.0, 4.0, 25_000, 0.55, 0.8,
-            0.70, 0.25, 0.15, 42, (0.35, 0.30, 0.30, 0.05)),
-    Segment("bargain_hunter", 0.25, 4.0, 4.0 * 40, 2.0, 10.0, 6.0, 4.0, 10_000, 0.70, 0.5,
-            0.95, 0.45, 0.40, 33, (0.60, 0.15, 0.20, 0.05)),
-    Segment("occasional_phone", 0.25, 3.0, 3.0 * 150, 3.0, 5.0, 6.0, 4.0, 30_000, 0.10, 2.5,
-            0.30, 0.05, 0.05, 58, (0.15, 0.05, 0.60, 0.20)),
+    # a latent segment is a group of similar customers: within-segment heterogeneity is moderate
+    # (purchase rate Gamma shape 8, spend shape q 10); the population is heterogeneous through the
+    # mixture. Mean days between purchases 18, 60, 40, 150; mean order value = spend_p *
+    # spend_gamma / (spend_q - 1): 120k, 50k, 20k, 60k won
+    Segment("loyal_high_value", 0.15, 8.0, 8.0 * 18, 1.0, 40.0, 6.0, 10.0, 180_000,
+            (0.75, 0.20, 0.05), 1.0, 0.85, 0.50, 0.30, 38, (0.20, 0.70, 0.00, 0.10)),
+    Segment("regular", 0.35, 8.0, 8.0 * 60, 1.0, 12.0, 6.0, 10.0, 75_000,
+            (0.45, 0.30, 0.25), 0.8, 0.70, 0.25, 0.15, 42, (0.35, 0.30, 0.30, 0.05)),
+    Segment("bargain_hunter", 0.25, 8.0, 8.0 * 40, 2.0, 10.0, 6.0, 10.0, 30_000,
+            (0.15, 0.80, 0.05), 0.5, 0.95, 0.45, 0.40, 33, (0.60, 0.15, 0.20, 0.05)),
+    Segment("occasional_phone", 0.25, 8.0, 8.0 * 150, 3.0, 5.0, 6.0, 10.0, 90_000,
+            (0.04, 0.06, 0.90), 2.5, 0.30, 0.05, 0.05, 58, (0.15, 0.05, 0.60, 0.20)),
 )  # fmt: skip
 
 UPLIFT_TYPES = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
@@ -271,7 +275,8 @@ def _people(cfg: WorldConfig, rng: np.random.Generator) -> pd.DataFrame:
             "p_drop": p_drop,
             "spend_p": sp["spend_p"],
             "nu": nu,
-            "web_share": np.array([s.web_share for s in segs])[seg_idx],
+            "channel_mix": list(np.array([s.channel_mix for s in segs])[seg_idx]),
+            "online_share": np.array([s.channel_mix[0] + s.channel_mix[1] for s in segs])[seg_idx],
             "calls_per_year": np.array([s.calls_per_year for s in segs])[seg_idx],
             "email_opt_in": np.array([s.email_opt_in for s in segs])[seg_idx],
             "open_rate": np.array([s.open_rate for s in segs])[seg_idx],
@@ -439,14 +444,17 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
     unit = np.maximum(np.round(z[line_order] * w / qty / 100) * 100, 100)
     line_total = unit * qty
     amount = np.bincount(line_order, line_total, minlength=n_orders)
-    web = rng.random(n_orders) < people["web_share"].to_numpy()[prow]
+    mix = np.cumsum(np.stack(people["channel_mix"].to_numpy())[prow], axis=1)
+    ch_idx = (rng.random(n_orders)[:, None] > mix).sum(axis=1).clip(max=2)
+    channel = np.array(["web", "app", "phone"], dtype=object)[ch_idx]
+    web = ch_idx < 2  # web and app orders leave web-log sessions
     orders = pd.DataFrame(
         {
             "order_id": order_ids,
             "member_id": m_ids[acct],
             "ordered_at": _ts(start, pday),
             "amount_krw": amount.astype("int64"),
-            "channel": np.where(web, "web", np.where(rng.random(n_orders) < 0.5, "phone", "app")),
+            "channel": channel,
         }
     ).sort_values("ordered_at", kind="stable", ignore_index=True)
     line_no = np.arange(len(line_order)) - np.repeat(np.cumsum(n_lines) - n_lines, n_lines) + 1
@@ -520,7 +528,7 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
 
     # -- web: accounts and sessions -------------------------------------------------------------
     web_people = np.flatnonzero(
-        (people["web_share"].to_numpy() > 0.3) & _mask(rng, n, cfg.web_account_rate)
+        (people["online_share"].to_numpy() > 0.3) & _mask(rng, n, cfg.web_account_rate)
     )
     wa_ids = _shuffle_ids(rng, "W", len(web_people), 7)
     wa_day = acq[web_people] - rng.uniform(0, 20, len(web_people))
