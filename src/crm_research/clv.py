@@ -329,7 +329,9 @@ def clv_table(
 
     ``money_scale`` divides amounts before fitting (e.g. 1000 for won, keeping the spend model
     well conditioned) and multiplies CLV back. Columns: ``p_alive``, ``expected_purchases`` (in
-    the horizon), ``expected_spend`` and ``clv`` (discounted, in the input's money unit).
+    the horizon), ``expected_spend``, ``clv`` (discounted, in the input's money unit) and
+    ``value_if_alive`` (undiscounted value of the horizon if the customer stays: posterior mean
+    purchase rate × horizon × expected spend; the value a retention offer can save).
     """
     from crm_research import rfm
 
@@ -339,8 +341,11 @@ def clv_table(
     s["monetary_value"] = s["monetary_value"] / money_scale
     bg = fit_btyd(s, "bgnbd", penalizer=penalizer)
     gg = fit_gamma_gamma(s, penalizer=penalizer)
+    r, a = bg.params["r"], bg.params["alpha"]
+    rate_if_alive = (r + s["frequency"]) / (a + s["T"])  # posterior mean purchases per week
     return pd.DataFrame(
         {
+            "value_if_alive": gg.expected_spend(s) * money_scale * rate_if_alive * horizon_weeks,
             "p_alive": bg.p_alive(s),
             "expected_purchases": bg.expected_purchases(horizon_weeks, s),
             "expected_spend": gg.expected_spend(s) * money_scale,

@@ -1,0 +1,120 @@
+"""Churn: labels, leakage, the BTYD no-purchase probability, the profit optimum, Telco, survival."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_research import churn, integrate
+from crm_research.data import engine
+
+
+def log(*rows):
+    df = pd.DataFrame(rows, columns=["customer_id", "ordered_at", "amount_krw"])
+    df["ordered_at"] = pd.to_datetime(df["ordered_at"])
+    return df
+
+
+TX = log(
+    ("a", "2024-01-05", 100), ("a", "2024-03-01", 50),  # buys again within 30 days of the cut-off
+    ("a", "2024-03-20", 70),
+    ("b", "2024-02-10", 30),  # never again: churned
+    ("c", "2024-02-28", 10), ("c", "2024-04-15", 20),  # buys again, but after the horizon
+    ("d", "2024-03-05", 40),  # born after the cut-off: not in the population
+)  # fmt: skip
+CUT = "2024-02-29"
+
+
+def test_labels_on_a_hand_made_log():
+    y = churn.churn_labels(TX, CUT, 30)
+    assert y.to_dict() == {"a": False, "b": True, "c": True}
+
+
+def test_features_use_nothing_after_the_cutoff():
+    tp = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "channel": ["call_centre", "email", "web", "email"],
+            "event": ["delivery", "opened", "session", "bounced"],
+            "ts": pd.to_datetime(["2024-02-01", "2024-02-20", "2024-02-25", "2024-02-26"]),
+        }  # fmt: skip
+    )
+    later_tx = log(("a", "2024-03-10", 999), ("b", "2024-06-01", 5))
+    later_tp = pd.DataFrame({"customer_id": ["a", "b"], "channel": ["call_centre", "web"],
+                             "event": ["refund", "session"], "ts": pd.to_datetime(["2024-03-01", "2024-03-02"])})  # fmt: skip
+    import ibis
+
+    before = churn.churn_features(TX[TX["ordered_at"] <= CUT], CUT, touchpoints=ibis.memtable(tp))
+    full = churn.churn_features(pd.concat([TX, later_tx]), CUT, touchpoints=ibis.memtable(pd.concat([tp, later_tp])))  # fmt: skip
+    pd.testing.assert_frame_equal(before, full)  # any feature peeking past the cut-off breaks this
+    a = full.loc["a"]
+    assert (a["recency_days"], a["frequency"], a["orders_90d"], a["calls_90d"], a["email_opens_90d"]) == (55, 1, 1, 1, 1)  # fmt: skip
+    assert full.loc["b", "bounced_90d"] == 1 and full.loc["b", "sessions_90d"] == 1
+
+
+def test_p_no_purchase_limits():
+    params = pd.Series({"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5})
+    s = pd.DataFrame({"frequency": [0.0, 3.0], "recency": [0.0, 10.0], "T": [20.0, 20.0]})
+    pa = pd.Series([1.0, 0.6])
+    at0 = churn.bgnbd_p_no_purchase(params, s, 1e-9, pa)
+    np.testing.assert_allclose(at0, 1.0, atol=1e-9)  # no time, no purchase
+    h = np.array([1.0, 10.0, 100.0])
+    p = [churn.bgnbd_p_no_purchase(params, s, x, pa) for x in h]
+    assert (np.diff([v.iloc[1] for v in p]) < 0).all()  # longer horizon, less likely to stay quiet
+    assert p[0].iloc[0] == pytest.approx((25 / 26) ** 0.5)  # alive for sure: Gamma posterior only
+    assert p[2].iloc[1] > 1 - 0.6  # never below the probability of being dead
+
+
+def test_profit_curve_optimum_by_hand():
+    econ = churn.Economics(contact_cost=10, offer_cost=0, success_rate=0.5, margin=1.0)
+    p = np.array([0.9, 0.1, 0.5, 0.2])
+    v = np.array([100.0, 100.0, 100.0, 50.0])
+    # expected profit each: 0.9*.5*100-10=35, 0.1*.5*100-10=-5, 0.5*.5*100-10=15, 0.2*.5*50-10=-5
+    np.testing.assert_allclose(churn.expected_profit(p, v, econ), [35, -5, 15, -5])
+    n, best = churn.best_n(churn.profit_curve(p, v, econ))
+    assert (n, best) == (2, 50.0)
+    offer = churn.Economics(contact_cost=0, offer_cost=10, success_rate=1.0, margin=1.0)
+    # a customer who would stay anyway still redeems the offer: p=0 gives -10
+    assert churn.expected_profit(np.array([0.0]), np.array([100.0]), offer)[0] == -10
+
+
+def test_evaluation_helpers_by_hand():
+    y = pd.Series([1, 0, 1, 0])
+    t = churn.evaluate(y, {"perfect": np.array([0.9, 0.1, 0.8, 0.2])})
+    assert t.loc["perfect", "ROC AUC"] == 1.0 and t.loc["perfect", "Brier score"] == pytest.approx(
+        0.025
+    )
+    lift = churn.lift_table(pd.Series([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]), np.arange(10)[::-1], bins=5)
+    assert lift["churn rate"].iloc[0] == 1.0 and lift["lift"].iloc[0] == 5.0
+    assert lift["cumulative gains"].iloc[0] == 1.0
+
+
+def test_kaplan_meier_by_hand():
+    km = churn.kaplan_meier(pd.Series([1.0, 2, 3, 4]), pd.Series([1, 0, 1, 1]))["all"]
+    # at 1: 3/4; 2 censored; at 3: 3/4 * 1/2; at 4: 0
+    np.testing.assert_allclose(km["survival"].to_numpy(), [0.75, 0.375, 0.0])
+
+
+def test_telco_blank_charges_kept_and_cross_validated_auc():
+    df = churn.load_telco()
+    assert len(df) == 7043 and int(df["new_customer"].sum()) == 11
+    assert (df.loc[df["new_customer"], ["tenure", "TotalCharges"]] == 0).all().all()
+    table, oof = churn.telco_cross_validation(df, seed=0)
+    assert table["ROC AUC"].max() >= 0.84
+    assert all(len(v) == 7043 for v in oof.values())
+
+
+def test_time_split_study_on_a_small_world(small_world, small_world_folder, tmp_path):
+    db = tmp_path / "crm.duckdb"
+    integrate.build_customer_db(small_world_folder, db_path=db, as_of=small_world.as_of, seed=1)
+    con = engine.connect(db, read_only=True)
+    run = churn.time_split_study(con.table("transactions"), "2025-09-30", 90,
+                                 touchpoints=con.table("touchpoints"), seed=0)  # fmt: skip
+    gaps = np.diff([c.value for c in run.cutoffs]) / 86_400e9
+    assert (gaps == 90).all() and run.cutoffs[-1] == pd.Timestamp("2025-09-30")
+    assert (run.test_X["recency_days"] <= 365).all()
+    assert all(len(s) == len(run.test_y) for s in run.scores.values())
+    table = churn.evaluate(run.test_y, run.scores, run.probabilistic)
+    assert table.loc["gradient boosting", "ROC AUC"] > 0.7
+    con.disconnect()
