@@ -10,20 +10,16 @@ in the same process: reading every export with pandas and nothing else.
 from __future__ import annotations
 
 import argparse
-import resource
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
+from _memory import peak_rss_gib
 
 from crm_research import integrate
 from crm_research.data.simulator import export_time, simulate_world
 from crm_research.data.validate import SOURCE_FILES
-
-
-def peak_rss_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # ru_maxrss is KiB on Linux
 
 
 def main() -> None:

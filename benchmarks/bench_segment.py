@@ -18,16 +18,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _memory import peak_rss_gib
 
 from crm_research import integrate, segment
 from crm_research.data import engine
-
-
-def peak_rss_gib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 2**20
-    return float("nan")
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _memory import peak_rss_gib
 
 END = pd.Timestamp("2025-12-31")
 
@@ -100,15 +101,6 @@ def lifetimes_summary(path: Path) -> pd.DataFrame:
 
 METHODS = {"ours (Ibis on DuckDB)": ours, "hand-written DuckDB SQL": hand_duckdb,
            "plain pandas groupby": plain_pandas, "lifetimes": lifetimes_summary}  # fmt: skip
-
-
-def peak_rss_gib() -> float:
-    """Peak resident set of this process (VmHWM). Unlike ru_maxrss, which Linux carries over
-    fork and exec from the parent, VmHWM belongs to the new address space."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 2**20  # kB -> GiB
-    return float("nan")
 
 
 def child(method: str, path: str) -> None:

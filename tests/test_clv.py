@@ -25,7 +25,7 @@ def calibration():
     cal = rfm.calibration_holdout(raw, datetime_col="date", monetary_col="dollars",
                                   calibration_end=cdnow.CALIBRATION_END,
                                   observation_end=cdnow.OBSERVATION_END, freq="D", freq_multiplier=7)  # fmt: skip
-    summary = cal.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T", "monetary_value_cal": "monetary_value"})  # fmt: skip
+    summary = rfm.calibration_summary(cal)
     return raw, cal, summary
 
 

@@ -242,7 +242,9 @@ def naive_holdout_prediction(cal: pd.DataFrame) -> pd.Series:
 
 def holdout_predictions(model: BTYDModel, cal: pd.DataFrame) -> pd.Series:
     """Predicted holdout purchases per customer from calibration features."""
-    s = cal.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
+    from crm_research import rfm
+
+    s = rfm.calibration_summary(cal)
     return model.expected_purchases(float(cal["duration_holdout"].iloc[0]), s).rename(model.label)
 
 

@@ -307,3 +307,11 @@ def lorenz_curve(values: pd.Series) -> pd.DataFrame:
     n = len(asc)
     df.attrs["gini"] = float((2 * np.arange(1, n + 1) - n - 1) @ asc / (n * asc.sum()))
     return df
+
+
+def calibration_summary(cal: pd.DataFrame) -> pd.DataFrame:
+    """The calibration half of :func:`calibration_holdout` under the summary's own names
+    (``frequency``, ``recency``, ``T`` and, if present, ``monetary_value``), ready for fitting."""
+    names = {"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T",
+             "monetary_value_cal": "monetary_value"}  # fmt: skip
+    return cal[[c for c in names if c in cal.columns]].rename(columns=names)
