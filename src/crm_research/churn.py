@@ -44,11 +44,9 @@ def cutoffs(test_cutoff: str | pd.Timestamp, horizon_days: int, n_before: int = 
 
 
 def _tx(transactions, datetime_col: str):
-    t = (
-        transactions
-        if isinstance(transactions, ibis.expr.types.Table)
-        else ibis.memtable(transactions)
-    )
+    from crm_research.rfm import as_ibis_table
+
+    t = as_ibis_table(transactions)
     return t.mutate(_ts=t[datetime_col].cast("timestamp"))
 
 
@@ -480,7 +478,7 @@ def time_split_study(
     raw_lr = lr.predict(Xte)
     thr = recency_threshold_days if recency_threshold_days is not None else horizon_days
     scores = {
-        f"recency rule (> {thr:.0f} days)": Xte["recency_days"].to_numpy(),
+        f"recency rule (> {thr:.0f} days)": recency_rule(Xte, thr).to_numpy(),
         "BG/NBD 1 - P(alive)": bt["one_minus_p_alive"].to_numpy(),
         "BG/NBD P(no purchase in horizon)": bt["p_no_purchase"].to_numpy(),
         "logistic regression": raw_lr,

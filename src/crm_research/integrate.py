@@ -320,20 +320,18 @@ def resolve_identities(
 
 
 def _match_weights(linker) -> pd.DataFrame:
-    rows = []
-    for comp in linker._settings_obj.comparisons:
-        for lvl in comp.comparison_levels:
-            if lvl.is_null_level:
-                continue
-            rows.append(
-                {
-                    "comparison": comp.output_column_name,
-                    "level": lvl.label_for_charts,
-                    "m": lvl.m_probability,
-                    "u": lvl.u_probability,
-                    "match_weight": lvl._match_weight if hasattr(lvl, "_match_weight") else np.nan,
-                }
-            )
+    """The trained model: m and u per comparison level and the match weight log2(m/u)."""
+    rows = [
+        {
+            "comparison": comp.output_column_name,
+            "level": lvl.label_for_charts,
+            "m": lvl.m_probability,
+            "u": lvl.u_probability,
+        }  # fmt: skip
+        for comp in linker._settings_obj.comparisons
+        for lvl in comp.comparison_levels
+        if not lvl.is_null_level
+    ]
     w = pd.DataFrame(rows)
     w["match_weight"] = np.log2(w["m"] / w["u"])
     return w

@@ -30,7 +30,7 @@ FREQS = ("D", "W")
 _MONDAY_EPOCH_DAY = 4  # 1970-01-05, a Monday, is epoch day 4
 
 
-def _table(transactions, con=None):
+def as_ibis_table(transactions, con=None):
     """An Ibis table from a pandas frame, a Parquet/CSV path or an Ibis table."""
     if isinstance(transactions, ibis.expr.types.Table):
         return transactions
@@ -72,7 +72,7 @@ def btyd_summary_expr(
 ):
     """The BTYD summary as an Ibis expression (see :func:`btyd_summary`)."""
     _check_freq(freq)
-    t = _table(transactions, con)
+    t = as_ibis_table(transactions, con)
     end_p = _period_of(observation_end, freq)
     t = t.mutate(_p=_period(t[datetime_col], freq))
     t = t.filter(t._p <= end_p)
@@ -153,7 +153,7 @@ def calibration_holdout(
     cal_end, obs_end = pd.Timestamp(calibration_end), pd.Timestamp(observation_end)
     if obs_end <= cal_end:
         raise ValueError("observation_end must be after calibration_end")
-    t = _table(transactions, con)
+    t = as_ibis_table(transactions, con)
     ts = t[datetime_col].cast("timestamp")
     cal = btyd_summary_expr(
         t.filter(ts <= cal_end), customer_col=customer_col, datetime_col=datetime_col,
@@ -195,7 +195,7 @@ def rfm_table(
     ``frequency`` (purchases, the first included), ``monetary`` (total spend), ``first_purchase``,
     ``last_purchase``.
     """
-    t = _table(transactions, con)
+    t = as_ibis_table(transactions, con)
     day = pd.Timestamp(analysis_date)
     t = t.filter(t[datetime_col].cast("timestamp") <= day)
     d = t[datetime_col].cast("timestamp").date().epoch_days()

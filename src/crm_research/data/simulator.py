@@ -571,6 +571,8 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
     ).sort_values("started_at", kind="stable", ignore_index=True)
 
     # -- e-mail list and campaign sends ---------------------------------------------------------
+    # _mask(rng, n, 1.0) is always True; it stays because it advances the random stream, and
+    # removing it would change every world generated since (and the figures quoted from them)
     subs = np.flatnonzero(_mask(rng, n, 1.0) & (rng.random(n) < people["email_opt_in"].to_numpy()))
     sub_day = acq[subs] + rng.exponential(10.0, len(subs))
     sub_day = np.minimum(sub_day, end_day[subs] - 1)

@@ -272,7 +272,7 @@ class Validated:
 # reading
 
 
-def _decode(raw: bytes, file: str) -> tuple[str | None, str]:
+def _decode(raw: bytes) -> tuple[str | None, str]:
     """Decode a whole file: UTF-8 (BOM allowed), else CP949 (Korean Excel exports), else None."""
     try:
         return raw.decode("utf-8-sig"), "utf-8"
@@ -297,9 +297,9 @@ def read_table(path: str | Path, contract: Contract) -> tuple[pd.DataFrame, pd.D
     raw = path.read_bytes()
     if not raw.strip():
         raise InputFileError(file, "file is empty (no header row)")
-    text, encoding = _decode(raw, file)
-    lines = (text if text is not None else "").splitlines()
-    header_line = text.splitlines()[0] if text is not None else _first_line(raw)
+    text, encoding = _decode(raw)
+    lines = text.splitlines() if text is not None else []
+    header_line = lines[0] if lines else _first_line(raw)
     header = next(csv.reader([header_line]))
     header = [h.strip() for h in header]
     missing = [c for c in contract.names if c not in header]
