@@ -15,3 +15,13 @@ def small_world():
 @pytest.fixture(scope="session")
 def small_world_folder(small_world, tmp_path_factory):
     return small_world.write(tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture(scope="session")
+def small_world_db(small_world, small_world_folder, tmp_path_factory):
+    """The small world integrated into a customer database (read it with read_only=True)."""
+    from crm_research import integrate
+
+    db = tmp_path_factory.mktemp("worlddb") / "crm.duckdb"
+    integrate.build_customer_db(small_world_folder, db_path=db, as_of=small_world.as_of, seed=1)
+    return db

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_research import churn, integrate
+from crm_research import churn
 from crm_research.data import engine
 
 
@@ -105,10 +105,8 @@ def test_telco_blank_charges_kept_and_cross_validated_auc():
     assert all(len(v) == 7043 for v in oof.values())
 
 
-def test_time_split_study_on_a_small_world(small_world, small_world_folder, tmp_path):
-    db = tmp_path / "crm.duckdb"
-    integrate.build_customer_db(small_world_folder, db_path=db, as_of=small_world.as_of, seed=1)
-    con = engine.connect(db, read_only=True)
+def test_time_split_study_on_a_small_world(small_world_db):
+    con = engine.connect(small_world_db, read_only=True)
     run = churn.time_split_study(con.table("transactions"), "2025-09-30", 90,
                                  touchpoints=con.table("touchpoints"), seed=0)  # fmt: skip
     gaps = np.diff([c.value for c in run.cutoffs]) / 86_400e9

@@ -11,10 +11,8 @@ from crm_research.data import engine
 
 
 @pytest.fixture(scope="module")
-def world_db(small_world, small_world_folder, tmp_path_factory):
-    db = tmp_path_factory.mktemp("segdb") / "crm.duckdb"
-    integrate.build_customer_db(small_world_folder, db_path=db, as_of=small_world.as_of, seed=1)
-    return db
+def world_db(small_world_db):
+    return small_world_db
 
 
 @pytest.fixture(scope="module")

@@ -669,7 +669,7 @@ def customer_truth(con) -> pd.DataFrame:
 
     Each customer is matched to the person behind most of its records (``truth_share`` = that
     share). Columns from ``truth_people``: segment, purchase rate per day, dropout probability,
-    acquisition and churn dates, alive flag, uplift type and true treatment effect.
+    acquisition and churn dates, alive flag, spend parameters.
     """
     idm = con.table("identity_map")
     tr = con.table("truth_records")

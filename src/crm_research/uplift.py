@@ -13,9 +13,16 @@ contact and response, and measure the programme's real effect.
   :class:`XLearner`.
 * **Evaluation** on held-out data: :func:`uplift_by_decile`, :func:`qini_curve`,
   :func:`qini_coefficient`, :func:`auuc`, :func:`uplift_at_k`.
+* **The simulated campaign**, where every customer's true effect is known
+  (:func:`crm_research.data.simulator.simulate_campaign`): :func:`simulated_campaign_study` scores
+  every targeting policy — uplift models, a response model, a churn score, random — by its true
+  incremental profit against the truth-optimal policy (:func:`policy_table`), and
+  :func:`next_campaign` writes the targeting list for the next campaign.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -68,12 +75,13 @@ def average_effects(df: pd.DataFrame, outcome: str, arm: str = "treatment", cont
 def adjusted_effect(df: pd.DataFrame, outcome: str, covariates: list[str], treated: str = "_t") -> dict[str, float]:  # fmt: skip
     """Regression-adjusted effect (Lin 2013: treatment interacted with centred covariates; CUPED
     is the one-covariate case) with HC2 errors, beside the unadjusted one, and how much narrower
-    the 95% interval gets."""
+    the 95% interval gets. A missing covariate value is set to the covariate's mean."""
     import statsmodels.api as sm
 
     y = df[outcome].astype(float).to_numpy()
     t = df[treated].astype(float).to_numpy()
-    Xc = df[covariates].astype(float) - df[covariates].astype(float).mean()
+    X = df[covariates].astype(float)
+    Xc = (X - X.mean()).fillna(0.0)  # a missing covariate is set to its mean
     plain = sm.OLS(y, sm.add_constant(t)).fit(cov_type="HC2")
     design = np.column_stack([np.ones(len(y)), t, Xc.to_numpy(), Xc.to_numpy() * t[:, None]])
     adj = sm.OLS(y, design).fit(cov_type="HC2")
@@ -87,7 +95,8 @@ def adjusted_effect(df: pd.DataFrame, outcome: str, covariates: list[str], treat
 def balance_table(df: pd.DataFrame, treated: pd.Series, covariates: list[str], threshold: float = 0.1) -> tuple[pd.DataFrame, dict]:  # fmt: skip
     """Randomisation check: per covariate the means by group and the standardised mean difference
     (flag |SMD| > ``threshold``); jointly, a logistic regression of assignment on all covariates
-    (likelihood-ratio test: a small p-value says assignment is predictable, i.e. imbalanced)."""
+    (likelihood-ratio test: a small p-value says assignment is predictable, i.e. imbalanced).
+    Missing covariate values are left out of the means and set to the mean for the joint test."""
     import statsmodels.api as sm
 
     t = np.asarray(treated, dtype=bool)
@@ -96,7 +105,7 @@ def balance_table(df: pd.DataFrame, treated: pd.Series, covariates: list[str], t
     sd = np.sqrt((X[t].var() + X[~t].var()) / 2).replace(0, np.nan)
     table = pd.DataFrame({"treated mean": m1, "control mean": m0, "SMD": (m1 - m0) / sd})
     table["flag"] = table["SMD"].abs() > threshold
-    fit = sm.Logit(t.astype(float), sm.add_constant(X)).fit(disp=False)
+    fit = sm.Logit(t.astype(float), sm.add_constant(X.fillna(X.mean()))).fit(disp=False)
     joint = {"likelihood-ratio p-value": float(fit.llr_pvalue), "max |SMD|": float(table["SMD"].abs().max()),
              "balanced": bool(fit.llr_pvalue > 0.01 and not table["flag"].any())}  # fmt: skip
     return table, joint
@@ -116,12 +125,19 @@ def sample_size(baseline_rate: float, lift_abs: float, alpha: float = 0.05, powe
 # meta-learners (binary outcome; base learners from scikit-learn)
 
 
+# Uplift signals are weak next to the outcome's noise, so the base learners are small and
+# regularised: chosen on the simulated campaign (campaign seeds 0-2, share of the truth-optimal
+# profit) among 100/200 trees × 5/7 leaves × 100/300 customers per leaf; the larger default trees
+# (150 × 15 leaves, 20 per leaf) overfitted the noise (0.68-0.79 vs 0.74-0.83 for the S-learner).
+BASE_LEARNER = dict(max_iter=100, learning_rate=0.05, max_leaf_nodes=7, min_samples_leaf=100)
+
+
 def _clf(seed: int):
-    return HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_leaf_nodes=15, random_state=seed)  # fmt: skip
+    return HistGradientBoostingClassifier(**BASE_LEARNER, random_state=seed)
 
 
 def _reg(seed: int):
-    return HistGradientBoostingRegressor(max_iter=150, learning_rate=0.05, max_leaf_nodes=15, random_state=seed)  # fmt: skip
+    return HistGradientBoostingRegressor(**BASE_LEARNER, random_state=seed)
 
 
 class SLearner:
@@ -269,3 +285,204 @@ def uplift_by_decile(y, t, score, bins: int = 10) -> pd.DataFrame:
                         "n": g.size()})  # fmt: skip
     out["observed uplift"] = out["treated rate"] - out["control rate"]
     return out
+
+
+# ------------------------------------------------------------------------------------------------
+# economics and policies
+
+
+@dataclass(frozen=True)
+class CampaignEconomics:
+    """Money of one e-mail campaign (KRW): cost per e-mail sent (production, platform, the
+    coupon's expected cost) and the profit margin on incremental revenue. Assumptions, shown in
+    the report."""
+
+    contact_cost: float = 100.0
+    margin: float = 0.25
+
+
+def incremental_profit(uplift_prob, order_value, econ: CampaignEconomics) -> np.ndarray:
+    """Expected incremental profit (KRW) of e-mailing a customer: margin × uplift in purchase
+    probability × order value (KRW) − contact cost."""
+    return econ.margin * np.asarray(uplift_prob, float) * np.asarray(order_value, float) - econ.contact_cost  # fmt: skip
+
+
+def top_k(score, k: float) -> np.ndarray:
+    """Boolean mask of the ``k`` share with the highest ``score`` (ties broken by position)."""
+    score = np.asarray(score, float)
+    n = int(round(k * len(score)))
+    mask = np.zeros(len(score), bool)
+    mask[np.argsort(-score, kind="stable")[:n]] = True
+    return mask
+
+
+def policy_table(scores: dict[str, np.ndarray], true_profit, k: float = 0.3) -> pd.DataFrame:
+    """Each policy targets the top ``k`` share by its score; its *true* incremental profit (sum of
+    ``true_profit`` over those targeted) beside the truth-optimal policy's (the top ``k`` by
+    ``true_profit`` itself) and the share captured. Sorted best first."""
+    true_profit = np.asarray(true_profit, float)
+    best = true_profit[top_k(true_profit, k)].sum()
+    rows = {name: true_profit[top_k(s, k)].sum() for name, s in scores.items()}
+    out = pd.DataFrame({"true incremental profit": pd.Series(rows)})
+    out.loc["truth-optimal"] = best
+    out["share of truth-optimal"] = out["true incremental profit"] / best
+    return out.sort_values("true incremental profit", ascending=False)
+
+
+def observed_profit(spend, treated, mask, econ: CampaignEconomics) -> float:
+    """Incremental profit of e-mailing the customers in ``mask``, estimated from a randomised
+    campaign: n × (margin × (mean spend e-mailed − mean spend control) − contact cost). NaN
+    when either group is empty among them."""
+    spend, t, m = np.asarray(spend, float), np.asarray(treated, bool), np.asarray(mask, bool)
+    if not (m & t).any() or not (m & ~t).any():
+        return float("nan")
+    lift = spend[m & t].mean() - spend[m & ~t].mean()
+    return float(m.sum() * (econ.margin * lift - econ.contact_cost))
+
+
+# ------------------------------------------------------------------------------------------------
+# the simulated campaign
+
+CAMPAIGN_FEATURES = [
+    "log_order_value", "log_web_orders_per_year", "log_app_orders_per_year",
+    "log_phone_orders_per_year", "log_calls_per_year", "log_email_opens_per_year", "age",
+    "log_recency_days", "log_frequency", "log_monetary", "tenure_years", "web_share", "app_share",
+    "phone_share", "email_open_rate", "log_sessions_per_year", "log_clv", "p_alive",
+]  # fmt: skip
+
+
+def campaign_list(con, as_of: str | pd.Timestamp) -> pd.DataFrame:
+    """The customers a campaign at ``as_of`` can e-mail: those with a reachable e-mail address
+    and an order before ``as_of``, with their pre-campaign features (:data:`CAMPAIGN_FEATURES`,
+    from :func:`crm_research.segment.customer_features` with a BG/NBD + Gamma-Gamma CLV table).
+    ``churn_score`` = 1 − P(alive) and ``order_value_krw`` = observed mean order value are added.
+    Index customer_id (pseudonymous)."""
+    from crm_research import clv, segment
+
+    tx = con.table("transactions")
+    as_of = pd.Timestamp(as_of)
+    tx = tx.filter(tx.ordered_at < as_of).to_pandas()
+    ct = clv.clv_table(tx, observation_end=as_of, monetary_col="amount_krw", money_scale=1000)
+    f = segment.customer_features(con, as_of, clv_table=ct)
+    f = f[f["reachable_email"] == 1].copy()
+    f["churn_score"] = 1 - f["p_alive"]
+    f["order_value_krw"] = np.exp(f["log_order_value"])
+    return f
+
+
+@dataclass
+class CampaignStudy:
+    """Everything :func:`simulated_campaign_study` computes (truth only in ``truth`` and the
+    policy table; never shown per customer in reports)."""
+
+    features: pd.DataFrame
+    data: pd.DataFrame  # treated, purchased, spend_krw
+    truth: pd.DataFrame
+    train: np.ndarray  # positions in features/data
+    test: np.ndarray
+    effects: pd.DataFrame  # average effects on purchase and spend with 95% intervals, and truth
+    scores: dict[str, np.ndarray]  # policy scores on the held-out part (higher = target first)
+    uplift_predictions: dict[str, np.ndarray]  # predicted purchase uplift, held-out part
+    evaluation: pd.DataFrame  # Qini, AUUC, uplift@k on observed outcomes; correlation with truth
+    policies: pd.DataFrame  # true incremental profit of the top k per policy
+    best_model: str  # highest Qini coefficient on the held-out part (observable, not truth)
+    econ: CampaignEconomics
+    k: float
+    extra: dict = field(default_factory=dict)
+
+
+def simulated_campaign_study(
+    con,
+    truth: pd.DataFrame,
+    as_of: str | pd.Timestamp,
+    *,
+    k: float = 0.3,
+    econ: CampaignEconomics | None = None,
+    holdout_share: float = 0.3,
+    window_days: int = 30,
+    seed: int = 0,
+    features: pd.DataFrame | None = None,
+) -> CampaignStudy:
+    """Run the simulated randomised e-mail campaign at ``as_of`` on every e-mailable customer
+    (:func:`campaign_list`), estimate its average effects, fit every uplift learner on the
+    training part and evaluate on the held-out ``holdout_share``: on observed outcomes (Qini,
+    AUUC, uplift@k) and against the truth (correlation of predicted and true effects; true
+    incremental profit of targeting the top ``k`` by each policy vs the truth-optimal top ``k``).
+
+    ``truth``: the simulator's truth per customer (:func:`crm_research.integrate.customer_truth`).
+    Policies rank by expected incremental profit: predicted purchase uplift × observed mean
+    order value (the response model: purchase probability if e-mailed × order value; the churn
+    score: 1 − P(alive); random). Seeded: the campaign, the split and the learners use ``seed``.
+    ``features``: a precomputed :func:`campaign_list` (for repeated studies at one date).
+    """
+    from crm_research.data.simulator import simulate_campaign
+
+    econ = econ or CampaignEconomics()
+    f = features if features is not None else campaign_list(con, as_of)
+    camp = simulate_campaign(truth.reindex(f.index), as_of, window_days=window_days, seed=seed)
+    d, tr = camp.data, camp.truth
+    # did it work: effects on the whole campaign, beside the truth
+    dd = d.assign(arm=np.where(d["treated"] == 1, "e-mail", "control"))
+    eff = pd.concat([average_effects(dd, o, arm="arm") for o in ("purchased", "spend_krw")], ignore_index=True)  # fmt: skip
+    eff["true effect"] = [tr["true_uplift"].mean(), tr["true_incremental_spend_krw"].mean()]
+    eff["covered"] = (eff["ci low"] <= eff["true effect"]) & (eff["true effect"] <= eff["ci high"])
+    # for whom: learners on the training part
+    rng = np.random.default_rng([seed, 2])
+    idx = rng.permutation(len(f))
+    n_test = int(round(holdout_share * len(f)))
+    test, train = np.sort(idx[:n_test]), np.sort(idx[n_test:])
+    X = f[CAMPAIGN_FEATURES].to_numpy(float)
+    t, y = d["treated"].to_numpy(), d["purchased"].to_numpy()
+    value = f["order_value_krw"].to_numpy()
+    preds, scores = {}, {}
+    for name, L in LEARNERS.items():
+        preds[name] = L(seed=seed).fit(X[train], t[train], y[train]).predict(X[test])
+        scores[name] = incremental_profit(preds[name], value[test], econ)
+    on = train[t[train] == 1]
+    resp = _clf(seed).fit(X[on], y[on]).predict_proba(X[test])[:, 1]
+    scores["response model (P(buy | e-mailed) × value)"] = resp * value[test]
+    scores["churn score (1 − P(alive))"] = f["churn_score"].to_numpy()[test]
+    scores["random"] = rng.random(len(test))
+    true_tau = tr["true_uplift"].to_numpy()[test]
+    evaluation = pd.DataFrame(
+        {name: {"Qini coefficient": qini_coefficient(y[test], t[test], s),
+                "AUUC": auuc(y[test], t[test], s),
+                f"uplift in top {k:.0%}": uplift_at_k(y[test], t[test], s, k),
+                "correlation with true uplift": np.corrcoef(preds[name], true_tau)[0, 1] if name in preds else np.nan}
+         for name, s in {**preds, **{n: s for n, s in scores.items() if n not in preds}}.items()}
+    ).T  # fmt: skip
+    true_profit = incremental_profit(tr["true_uplift"].to_numpy(), tr["order_value_krw"].to_numpy(), econ)  # fmt: skip
+    policies = policy_table(scores, true_profit[test], k)
+    best = evaluation.loc[list(LEARNERS), "Qini coefficient"].idxmax()
+    return CampaignStudy(
+        features=f, data=d, truth=tr, train=train, test=test, effects=eff, scores=scores,
+        uplift_predictions=preds, evaluation=evaluation, policies=policies, best_model=best,
+        econ=econ, k=k, extra={"true_profit_test": true_profit[test], "campaign_start": camp.start},
+    )  # fmt: skip
+
+
+def next_campaign(
+    features: pd.DataFrame,
+    data: pd.DataFrame,
+    model: str,
+    econ: CampaignEconomics,
+    *,
+    seed: int = 0,
+    campaign_date: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Targeting list for the next campaign: ``model`` (a key of :data:`LEARNERS`) refitted on the
+    whole randomised campaign (``data``: treated, purchased), applied to every customer in
+    ``features``; e-mail those whose expected incremental profit (KRW, :func:`incremental_profit`
+    with the observed mean order value) is positive, ranked by it. Columns: customer_id,
+    predicted_uplift, expected_profit_krw, rank, target, model, campaign_date."""
+    X = features[CAMPAIGN_FEATURES].to_numpy(float)
+    d = data.reindex(features.index)
+    fitted = LEARNERS[model](seed=seed).fit(X, d["treated"].to_numpy(), d["purchased"].to_numpy())
+    u = fitted.predict(X)
+    gain = incremental_profit(u, features["order_value_krw"].to_numpy(), econ)
+    out = pd.DataFrame({"customer_id": features.index, "predicted_uplift": u, "expected_profit_krw": gain})  # fmt: skip
+    out["rank"] = out["expected_profit_krw"].rank(ascending=False, method="first").astype(int)
+    out["target"] = out["expected_profit_krw"] > 0
+    out["model"] = model
+    out["campaign_date"] = pd.Timestamp(campaign_date) if campaign_date is not None else pd.NaT
+    return out.sort_values("rank", ignore_index=True)

@@ -33,9 +33,14 @@ bounce), and records copied from older systems keep retired 011/016/017/018/019 
 a landline. A small share of transaction rows is corrupted (negative or absurd amounts, future or
 unparseable dates, duplicates) to exercise validation; which rows is recorded.
 
+**A randomised e-mail campaign** after the export (:func:`simulate_campaign`, seeded separately):
+customers are split at random into e-mailed and control; the e-mail's true effect on each
+customer's 30-day purchase chance is recorded and depends on segment, purchase rate and whether
+the customer is still alive (persuadables, sure things, lost causes, sleeping dogs), plus an
+individual part no data shows (:func:`campaign_effects`).
+
 **Truth** (never shown in reports): ``truth_people`` (one row per person: segment, λ, p, spend
-parameters, acquisition, churn date, alive flag, uplift type and true individual treatment effect
-on 30-day purchase probability), ``truth_records`` (the person behind every identity-bearing
+parameters, acquisition, churn date, alive flag), ``truth_records`` (the person behind every identity-bearing
 source record) and ``truth_corruptions`` (every corrupted row and how).
 """
 
@@ -73,7 +78,7 @@ class Segment:
     open_rate: float
     click_rate: float  # clicks per open
     age_mean: float
-    uplift_mix: tuple[float, float, float, float]  # persuadable, sure thing, lost cause, sleeping dog
+    email_effect: float  # κ: campaign e-mail's effect on the 30-day purchase chance (see below)
 
 
 DEFAULT_SEGMENTS: tuple[Segment, ...] = (
@@ -82,13 +87,13 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
     # mixture. Mean days between purchases 18, 60, 40, 150; mean order value = spend_p *
     # spend_gamma / (spend_q - 1): 120k, 50k, 20k, 60k won
     Segment("loyal_high_value", 0.15, 8.0, 8.0 * 18, 1.0, 40.0, 6.0, 10.0, 180_000,
-            (0.75, 0.20, 0.05), 1.0, 0.85, 0.50, 0.30, 38, (0.20, 0.70, 0.00, 0.10)),
+            (0.75, 0.20, 0.05), 1.0, 0.85, 0.50, 0.30, 38, 0.0),
     Segment("regular", 0.35, 8.0, 8.0 * 60, 1.0, 12.0, 6.0, 10.0, 75_000,
-            (0.45, 0.30, 0.25), 0.8, 0.70, 0.25, 0.15, 42, (0.35, 0.30, 0.30, 0.05)),
+            (0.45, 0.30, 0.25), 0.8, 0.70, 0.25, 0.15, 42, 0.10),
     Segment("bargain_hunter", 0.25, 8.0, 8.0 * 40, 2.0, 10.0, 6.0, 10.0, 30_000,
-            (0.15, 0.80, 0.05), 0.5, 0.95, 0.45, 0.40, 33, (0.60, 0.15, 0.20, 0.05)),
+            (0.15, 0.80, 0.05), 0.5, 0.95, 0.45, 0.40, 33, 0.16),
     Segment("occasional_phone", 0.25, 8.0, 8.0 * 150, 3.0, 5.0, 6.0, 10.0, 90_000,
-            (0.04, 0.06, 0.90), 2.5, 0.30, 0.05, 0.05, 58, (0.15, 0.05, 0.60, 0.20)),
+            (0.04, 0.06, 0.90), 2.5, 0.30, 0.05, 0.05, 58, -0.06),
 )  # fmt: skip
 
 UPLIFT_TYPES = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
@@ -244,14 +249,9 @@ def _people(cfg: WorldConfig, rng: np.random.Generator) -> pd.DataFrame:
     moved = _mask(rng, n, cfg.move_rate)
     new_addr = ko.addresses(rng, n)
     move_day = np.where(moved, rng.uniform(acq_day, end_day), np.nan)
-    mix = np.array([s.uplift_mix for s in segs])[seg_idx]
-    u = rng.random(n)[:, None] > np.cumsum(mix / mix.sum(axis=1, keepdims=True), axis=1)
-    uplift_idx = u.sum(axis=1)
-    tau = np.select(
-        [uplift_idx == 0, uplift_idx == 3],
-        [rng.uniform(0.08, 0.25, n), rng.uniform(-0.15, -0.05, n)],
-        default=rng.normal(0.0, 0.005, n),
-    )
+    # retired draws (an earlier, unobservable uplift type); kept so the random stream, and every
+    # world figure quoted since, stay the same. Campaign effects: simulate_campaign.
+    rng.random(n), rng.uniform(0.08, 0.25, n), rng.uniform(-0.15, -0.05, n), rng.normal(0, 0.005, n)
     return pd.DataFrame(
         {
             "person_id": np.arange(1, n + 1),
@@ -281,8 +281,6 @@ def _people(cfg: WorldConfig, rng: np.random.Generator) -> pd.DataFrame:
             "email_opt_in": np.array([s.email_opt_in for s in segs])[seg_idx],
             "open_rate": np.array([s.open_rate for s in segs])[seg_idx],
             "click_rate": np.array([s.click_rate for s in segs])[seg_idx],
-            "uplift_type": np.array(UPLIFT_TYPES, dtype=object)[uplift_idx],
-            "true_uplift": tau,
         }
     )
 
@@ -392,7 +390,11 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
     def add_truth(source: str, ids: np.ndarray, rows: np.ndarray) -> None:
         records.append(
             pd.DataFrame(
-                {"source": source, "record_id": ids, "person_id": people["person_id"].to_numpy()[rows]}
+                {
+                    "source": source,
+                    "record_id": ids,
+                    "person_id": people["person_id"].to_numpy()[rows],
+                }
             )
         )
 
@@ -409,11 +411,15 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
             "member_id": m_ids,
             "name": record_name(m_rows),
             "birth_date": _blank(
-                pd.to_datetime(people["birth_date"].to_numpy()[m_rows]).strftime("%Y-%m-%d").to_numpy(),
+                pd.to_datetime(people["birth_date"].to_numpy()[m_rows])
+                .strftime("%Y-%m-%d")
+                .to_numpy(),
                 _mask(rng, len(m_rows), cfg.missing_rate),
             ),
             "gender": people["gender"].to_numpy()[m_rows],
-            "phone": _blank(contact_phone(m_rows, upd_day), _mask(rng, len(m_rows), cfg.missing_rate)),
+            "phone": _blank(
+                contact_phone(m_rows, upd_day), _mask(rng, len(m_rows), cfg.missing_rate)
+            ),
             "email": contact_email(m_rows, upd_day),
             "address": contact_address(m_rows, upd_day),
             "joined_at": _ts(start, m_day),
@@ -477,7 +483,9 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
             "shipment_id": _ids("S", n_orders, 9),
             "order_id": order_ids,
             "recipient_name": np.where(gift, gift_names, people["name"].to_numpy()[prow]),
-            "recipient_phone": np.where(gift, ko.mobile_numbers(rng, n_orders), people["mobile"].to_numpy()[prow]),
+            "recipient_phone": np.where(
+                gift, ko.mobile_numbers(rng, n_orders), people["mobile"].to_numpy()[prow]
+            ),
             "address": np.where(gift, ko.addresses(rng, n_orders), contact_address(prow, pday)),
             "shipped_at": _ts(start, ship_day),
             "delivered_at": _ts(start, ship_day + rng.uniform(0.5, 3.0, n_orders)),
@@ -505,7 +513,9 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
             "name": record_name(callers),
             "phone": cc_phone,
             "birth_date": _blank(
-                pd.to_datetime(people["birth_date"].to_numpy()[callers]).strftime("%Y-%m-%d").to_numpy(),
+                pd.to_datetime(people["birth_date"].to_numpy()[callers])
+                .strftime("%Y-%m-%d")
+                .to_numpy(),
                 rng.random(len(callers)) < 0.2,  # callers are verified by birth date (생년월일)
             ),
             "registered_at": _ts(start, first_call),
@@ -539,7 +549,9 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
             "name": _blank(record_name(web_people), _mask(rng, len(web_people), cfg.missing_rate)),
             # mobile identity verification at sign-up (본인인증) records birth date and phone
             "birth_date": _blank(
-                pd.to_datetime(people["birth_date"].to_numpy()[web_people]).strftime("%Y-%m-%d").to_numpy(),
+                pd.to_datetime(people["birth_date"].to_numpy()[web_people])
+                .strftime("%Y-%m-%d")
+                .to_numpy(),
                 _mask(rng, len(web_people), 0.1),
             ),
             "phone": _blank(contact_phone(web_people, wa_day), _mask(rng, len(web_people), 0.5)),
@@ -674,15 +686,15 @@ def simulate_world(n_people: int = 20_000, seed: int = 42, **overrides) -> World
             "spend_nu": people["nu"],
             "mean_order_value_krw": people["spend_p"] / people["nu"],
             "churned_at": pd.to_datetime(
-                np.where(np.isnan(churn_day), np.datetime64("NaT"), _ts(start, np.nan_to_num(churn_day)))
+                np.where(
+                    np.isnan(churn_day), np.datetime64("NaT"), _ts(start, np.nan_to_num(churn_day))
+                )
             ),
             "alive_at_end": np.isnan(churn_day),
             "n_orders": np.bincount(prow, minlength=n),
             "has_legacy_mobile": people["legacy_mobile"].notna(),
             "email_changed": people["new_email"].notna(),
             "moved": people["new_address"].notna(),
-            "uplift_type": people["uplift_type"],
-            "true_uplift": people["true_uplift"],
         }
     )
     truth_records = pd.concat(records, ignore_index=True)
@@ -726,7 +738,9 @@ def _corrupt(
         df[amt_col] = amts
         dups = df.iloc[idx[kind == "duplicate"]]
         df = pd.concat([df, dups], ignore_index=True)
-        logs.append(pd.DataFrame({"table": table, "record_id": df[key].iloc[idx].to_numpy(), "kind": kind}))
+        logs.append(
+            pd.DataFrame({"table": table, "record_id": df[key].iloc[idx].to_numpy(), "kind": kind})
+        )
         out[table] = df
     return out, pd.concat(logs, ignore_index=True)
 
@@ -746,8 +760,12 @@ def simulate_btyd_summary(
     Gamma(r, rate alpha) per time unit, p ~ Beta(a, b)). The ground truth for recovery tests."""
     rng = np.random.default_rng(seed)
     people = pd.DataFrame(
-        {"acq_day": np.zeros(n), "end_day": np.full(n, float(T)),
-         "lam": rng.gamma(r, 1.0 / alpha, n), "p_drop": rng.beta(a, b, n)}  # fmt: skip
+        {
+            "acq_day": np.zeros(n),
+            "end_day": np.full(n, float(T)),
+            "lam": rng.gamma(r, 1.0 / alpha, n),
+            "p_drop": rng.beta(a, b, n),
+        }  # fmt: skip
     )
     purchases, _ = _purchases(people, rng)
     rep = purchases[purchases["day"] > 0]
@@ -756,3 +774,110 @@ def simulate_btyd_summary(
     out.loc[g.size().index, "frequency"] = g.size().astype(float)
     out.loc[g.max().index, "recency"] = g.max()
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the randomised e-mail campaign
+
+
+@dataclass
+class Campaign:
+    """A simulated randomised campaign: what the campaign system records, and the truth."""
+
+    data: pd.DataFrame  # index customer_id: treated (0/1), purchased (0/1), spend_krw
+    truth: pd.DataFrame  # index customer_id: base_prob, true_uplift, uplift_type, ... (see below)
+    start: pd.Timestamp
+    window_days: int
+
+
+def campaign_effects(
+    customers: pd.DataFrame,
+    *,
+    window_days: int = 30,
+    segments: tuple[Segment, ...] = DEFAULT_SEGMENTS,
+    noise_sd: float = 0.5,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """True purchase chance without and with the e-mail, per customer (index kept).
+
+    ``customers`` holds the simulator's truth per customer: ``segment``, ``lambda_per_day``,
+    ``alive_at_end``. Without the e-mail an alive customer buys within ``window_days`` with
+    probability b = 1 − exp(−λ·window) (a customer who has dropped out never buys: a *lost
+    cause*). The e-mail changes it by τ = κ_segment · 4b(1 − b) · ε, ε log-normal with mean 1
+    (sd ``noise_sd`` on the log scale): the effect is largest for customers who might or might
+    not buy (b near 1/2), small for those who buy anyway (*sure things*), zero for the dropped
+    out, and negative (κ < 0) for the segment that dislikes e-mail (*sleeping dogs*). So the
+    effect depends on what the data shows — segment behaviour, purchase rate, recency — plus
+    an individual part no data shows. Columns: ``base_prob``, ``true_uplift`` (probability
+    points as a fraction), ``treated_prob``, ``uplift_type``.
+    """
+    rng = np.random.default_rng(seed)
+    kappa = pd.Series({s.name: s.email_effect for s in segments})
+    alive = customers["alive_at_end"].to_numpy(bool)
+    b = np.where(alive, 1 - np.exp(-customers["lambda_per_day"].to_numpy(float) * window_days), 0.0)
+    eps = np.exp(rng.normal(-(noise_sd**2) / 2, noise_sd, len(customers)))
+    k = customers["segment"].map(kappa).to_numpy(float)
+    tau = np.where(alive, k * 4 * b * (1 - b) * eps, 0.0)
+    tau = np.clip(tau, -b, 1 - b)  # probabilities stay in [0, 1]
+    kind = np.select(
+        [tau <= -0.01, tau >= 0.02, b >= 0.5], ["sleeping_dog", "persuadable", "sure_thing"],
+        default="lost_cause",
+    )  # fmt: skip
+    return pd.DataFrame(
+        {"base_prob": b, "true_uplift": tau, "treated_prob": b + tau, "uplift_type": kind},
+        index=customers.index,
+    )
+
+
+def simulate_campaign(
+    customers: pd.DataFrame,
+    start: str | pd.Timestamp,
+    *,
+    window_days: int = 30,
+    treat_share: float = 0.5,
+    segments: tuple[Segment, ...] = DEFAULT_SEGMENTS,
+    noise_sd: float = 0.5,
+    seed: int = 0,
+) -> Campaign:
+    """A randomised e-mail campaign sent at ``start`` to ``customers`` (index customer_id; the
+    truth columns ``segment``, ``lambda_per_day``, ``alive_at_end``, ``spend_p``, ``spend_nu``).
+
+    Exactly ``round(treat_share · n)`` customers, drawn at random, get the e-mail; the rest are
+    the held-out control. Both potential outcomes are drawn from one uniform per customer
+    (purchase if U < base_prob, resp. U < treated_prob, see :func:`campaign_effects`), so the
+    individual effect is recorded, and the observed one is the arm's. Spend (KRW) is the value of
+    the first order in the window, Gamma(spend_p, scale 1/spend_nu) as in the world, rounded to
+    10 won. The truth adds ``order_value_krw`` (the customer's mean order value), ``y0``, ``y1``
+    and ``true_incremental_spend_krw`` = τ × mean order value. Independent of the world's random
+    stream: a campaign seed changes only the campaign.
+    """
+    if not 0 < treat_share < 1:
+        raise ValueError(f"treat_share must be between 0 and 1, got {treat_share}")
+    if customers.index.has_duplicates:
+        raise ValueError("customers must have one row per customer (duplicate index values)")
+    eff = campaign_effects(
+        customers, window_days=window_days, segments=segments, noise_sd=noise_sd, seed=seed
+    )
+    rng = np.random.default_rng([seed, 1])
+    n = len(customers)
+    treated = np.zeros(n, dtype=int)
+    treated[rng.permutation(n)[: int(round(treat_share * n))]] = 1
+    u = rng.random(n)
+    y0 = (u < eff["base_prob"].to_numpy()).astype(int)
+    y1 = (u < eff["treated_prob"].to_numpy()).astype(int)
+    y = np.where(treated == 1, y1, y0)
+    p, nu = customers["spend_p"].to_numpy(float), customers["spend_nu"].to_numpy(float)
+    value = np.round(rng.gamma(p, 1.0 / nu) / 10) * 10
+    data = pd.DataFrame(
+        {"treated": treated, "purchased": y, "spend_krw": np.where(y == 1, value, 0.0)},
+        index=customers.index,
+    )
+    truth = eff.assign(
+        segment=customers["segment"].to_numpy(),
+        alive_at_start=customers["alive_at_end"].to_numpy(bool),
+        order_value_krw=p / nu,
+        y0=y0,
+        y1=y1,
+    )
+    truth["true_incremental_spend_krw"] = truth["true_uplift"] * truth["order_value_krw"]
+    return Campaign(data=data, truth=truth, start=pd.Timestamp(start), window_days=window_days)
