@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+SPARK_STAMP := $(VENV)/.installed-spark-stamp
 KERNEL := crm-research
 
 .PHONY: report test lint format strip lab bench clean-reports
@@ -17,10 +18,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "crm-research (.venv)"
 	touch $(STAMP)
 
+# The tests also need the spark extra (pyspark, ~320 MB; Java 17) for the backend-equality tests.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
+	touch $(SPARK_STAMP)
+
 report: $(STAMP)  ## run every notebook into reports/ (reports/index.html)
 	TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/crm-research report
 
-test: $(STAMP)  ## lint, check notebooks are stripped, run the tests
+test: $(SPARK_STAMP)  ## lint, check notebooks are stripped, run the tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/nbstripout --verify notebooks/*.ipynb

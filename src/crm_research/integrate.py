@@ -15,7 +15,7 @@ most recent record update, into a per-customer table and reachable shares per ch
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -146,10 +146,25 @@ def identity_records(tables: dict[str, Validated | pd.DataFrame]) -> pd.DataFram
     r["email"] = em
     r["email_local"] = em.str.split("@").str[0]
     r["district"] = r["address"].str.split(" ").str[:2].str.join(" ")
-    cols = ["unique_id", "source", "record_id", "name", "birth_date", "phone_digits",
-            "phone_last7", "phone_class", "email", "email_local", "address", "district",
-            "updated_at"]  # fmt: skip
+    r["name_edits"] = r["name"].map(one_edit_keys, na_action="ignore")
+    cols = ["unique_id", "source", "record_id", "name", "name_edits", "birth_date",
+            "phone_digits", "phone_last7", "phone_class", "email", "email_local", "address",
+            "district", "updated_at"]  # fmt: skip
     return r[cols]
+
+
+def one_edit_keys(name: str) -> list[str]:
+    """Keys two names share when they are one *character* edit apart: the name, each character
+    replaced by ``*`` (substitution) and each character deleted (insertion/deletion).
+
+    Why not SQL ``levenshtein``: DuckDB counts UTF-8 *bytes* (a one-syllable Hangul typo is 2
+    or 3 apart) while Spark counts characters, so the same model would link different pairs on
+    the two engines. An array-intersection level on these keys means the same on both. Sharing
+    two deletion keys can also link some distance-2 pairs (e.g. a swapped pair of characters).
+    """
+    subs = [name[:i] + "*" + name[i + 1 :] for i in range(len(name))]
+    dels = [name[:i] + name[i + 1 :] for i in range(len(name))]
+    return sorted({name, *subs, *dels})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -167,7 +182,7 @@ def splink_settings():
         comparison_levels=[
             cll.NullLevel("name"),
             cll.ExactMatchLevel("name").configure(tf_adjustment_column="name"),
-            cll.LevenshteinLevel("name", 1),
+            cll.ArrayIntersectLevel("name_edits", 1),  # one character edit (one_edit_keys)
             cll.ElseLevel(),
         ],
     )
@@ -228,7 +243,8 @@ class Resolution:
     n_deterministic_links: int  # pairs sharing an exact unique identifier
     threshold: float
     match_weights: pd.DataFrame  # the trained model: comparison, level, m, u, match weight
-    match_probabilities: pd.Series  # probability of every scored pair (for a histogram)
+    match_probabilities: pd.Series  # probability of every scored pair, sorted (for a histogram)
+    model: dict = field(default_factory=dict)  # the trained splink model (settings JSON)
 
 
 def deterministic_links(records: pd.DataFrame) -> pd.DataFrame:
@@ -266,9 +282,23 @@ def _connected_components(ids: pd.Series, edges: pd.DataFrame) -> pd.Series:
 
 
 def resolve_identities(
-    records: pd.DataFrame, *, threshold: float = 0.9, seed: int = 42, max_pairs: float = 2e6
+    records: pd.DataFrame,
+    *,
+    threshold: float = 0.9,
+    seed: int = 42,
+    max_pairs: float = 2e6,
+    backend: str = "duckdb",
+    spark=None,
+    model: dict | None = None,
 ) -> Resolution:
-    """Cluster records into persons: splink on DuckDB plus exact unique-identifier links.
+    """Cluster records into persons: splink plus exact unique-identifier links.
+
+    splink runs on DuckDB (``backend="duckdb"``) or Spark (``backend="spark"``, on ``spark`` or
+    :func:`crm_research.data.engine.spark_session`); the comparisons use only exact matches and
+    Levenshtein distance, built into both engines. ``model``: a trained splink model
+    (:attr:`Resolution.model`, e.g. trained locally on DuckDB) to predict with, skipping
+    training — how one model is applied unchanged at scale, and why DuckDB and Spark then give
+    the same clusters (their random samples for training differ).
 
     Training uses no labels: u-probabilities by random sampling (``max_pairs``, ``seed``),
     m-probabilities by expectation maximisation on two blocking passes (phone subscriber digits;
@@ -279,27 +309,40 @@ def resolve_identities(
     from splink import DuckDBAPI, Linker, block_on
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    db = DuckDBAPI()
-    cols = ["unique_id", "name", "birth_date", "phone_digits", "phone_last7", "email",
-            "email_local", "address", "district"]  # fmt: skip
-    sdf = db.register(records[cols].astype(object).where(records[cols].notna(), None))
-    linker = Linker(sdf, splink_settings(), log_level=None)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("email"), block_on("phone_digits")], recall=0.7
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("phone_last7"), record_sample_proportion=1.0
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("name", "birth_date"), record_sample_proportion=1.0
-    )
-    pred = (
-        linker.inference.predict(threshold_match_probability=0.001)
-        .as_duckdbpyrelation()
-        .select("unique_id_l, unique_id_r, match_probability")
-        .df()
-    )
+    if backend == "duckdb":
+        db = DuckDBAPI()
+    elif backend == "spark":
+        from splink import SparkAPI
+
+        from crm_research.data.engine import spark_session
+
+        db = SparkAPI(spark_session=spark or spark_session())
+    else:
+        raise ValueError(f"unknown splink backend {backend!r}: choose duckdb or spark")
+    cols = ["unique_id", "name", "name_edits", "birth_date", "phone_digits", "phone_last7",
+            "email", "email_local", "address", "district"]  # fmt: skip
+    frame = records[cols].astype(object).where(records[cols].notna(), None)
+    frame["name_edits"] = [None if v is None else [str(x) for x in v] for v in frame["name_edits"]]
+    sdf = db.register(frame)
+    settings = splink_settings() if model is None else _trained_settings(model, db.sql_dialect.sqlglot_dialect)  # fmt: skip
+    linker = Linker(sdf, settings, log_level=None)
+    if model is None:
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("email"), block_on("phone_digits")], recall=0.7
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("phone_last7"), record_sample_proportion=1.0
+        )
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("name", "birth_date"), record_sample_proportion=1.0
+        )
+    scored = linker.inference.predict(threshold_match_probability=0.001)
+    keep = ["unique_id_l", "unique_id_r", "match_probability"]
+    if backend == "duckdb":  # select before materialising: the pair table is wide
+        pred = scored.as_duckdbpyrelation().select(", ".join(keep)).df()
+    else:
+        pred = scored.as_spark_dataframe().select(*keep).toPandas()
     prob = pred[pred["match_probability"] >= threshold][["unique_id_l", "unique_id_r"]]
     det = deterministic_links(records)
     labels = _connected_components(records["unique_id"], pd.concat([prob, det]))
@@ -315,8 +358,22 @@ def resolve_identities(
         n_deterministic_links=len(det),
         threshold=threshold,
         match_weights=_match_weights(linker),
-        match_probabilities=pred["match_probability"],
+        match_probabilities=pred["match_probability"].sort_values(ignore_index=True),
+        model=linker.misc.save_model_to_json(),
     )
+
+
+def _trained_settings(model: dict, dialect: str) -> dict:
+    """:func:`splink_settings` rendered for ``dialect`` with a trained model's probabilities
+    (a saved model's SQL is in the dialect it was trained in)."""
+    d = splink_settings().create_settings_dict(dialect)
+    d["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    for comp, trained in zip(d["comparisons"], model["comparisons"], strict=True):
+        for lvl, t in zip(comp["comparison_levels"], trained["comparison_levels"], strict=True):
+            for k in ("m_probability", "u_probability"):
+                if k in t:
+                    lvl[k] = t[k]
+    return d
 
 
 def _match_weights(linker) -> pd.DataFrame:
@@ -475,7 +532,14 @@ def link_sources(con, identity_map_name: str = "identity_map"):
     logged = sessions.filter(sessions.login_id.notnull()).join(
         ids("web_accounts", "login_id"), "login_id"
     )
-    cookie_owner = logged.group_by("cookie_id").aggregate(cookie_customer=logged.customer_id.mode())
+    # a cookie belongs to the customer with most logged-in sessions on it (ties: smallest id)
+    per_cookie = logged.group_by(["cookie_id", "customer_id"]).aggregate(_n=logged.count())
+    rank = ibis.row_number().over(group_by="cookie_id", order_by=[ibis.desc("_n"), "customer_id"])
+    cookie_owner = (
+        per_cookie.mutate(_rk=rank)
+        .filter(lambda t: t._rk == 0)
+        .select("cookie_id", cookie_customer="customer_id")
+    )
     web = sessions.left_join(ids("web_accounts", "login_id"), "login_id").left_join(
         cookie_owner, "cookie_id"
     )
