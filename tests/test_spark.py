@@ -91,17 +91,29 @@ def test_feature_tables(cons):
 
 def test_splink_on_spark_gives_the_same_clusters(small_world, small_world_folder):
     """A model trained on DuckDB predicts on Spark: the same pairs, probabilities and clusters
-    (records of 300 people)."""
+    (records of 300 people), with the engine-independent name edit."""
     from crm_research.data.validate import validate_folder
 
     rec = integrate.identity_records(validate_folder(small_world_folder, as_of=small_world.as_of))
     truth = small_world.truth_records.set_index(["source", "record_id"])["person_id"]
     person = truth.reindex(pd.MultiIndex.from_frame(rec[["source", "record_id"]])).to_numpy()
     rec = rec[person <= 300].reset_index(drop=True)
-    a = integrate.resolve_identities(rec, backend="duckdb")
-    b = integrate.resolve_identities(rec, backend="spark", model=a.model)
+    a = integrate.resolve_identities(rec, backend="duckdb", name_edit="characters")
+    b = integrate.resolve_identities(rec, backend="spark", model=a.model, name_edit="characters")
     assert a.n_pairs_scored == b.n_pairs_scored > 0
     assert a.n_probabilistic_links == b.n_probabilistic_links > 0
     pd.testing.assert_series_equal(a.match_probabilities, b.match_probabilities, rtol=1e-9)
     pd.testing.assert_frame_equal(a.clusters, b.clusters)
     assert a.clusters["customer_id"].nunique() < len(rec)  # records were merged
+
+
+def test_sql_levenshtein_differs_between_engines_on_hangul():
+    """Why ``name_edit="characters"``: DuckDB's levenshtein counts UTF-8 bytes, Spark characters."""
+    import duckdb
+
+    spark = engine.spark_session()
+    assert duckdb.sql("select levenshtein('김민수', '김민서')").fetchone()[0] == 2
+    assert spark.sql("select levenshtein('김민수', '김민서')").collect()[0][0] == 1
+    assert "김민*" in set(integrate.one_edit_keys("김민수")) & set(
+        integrate.one_edit_keys("김민서")
+    )
