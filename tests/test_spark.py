@@ -78,15 +78,10 @@ def test_calibration_holdout(cons):
 def test_feature_tables(cons):
     duck, spark = cons
     same(segment.customer_features(duck, AS_OF), segment.customer_features(spark, AS_OF))
-    for f in (churn.churn_features, churn.churn_labels):
-        kw = {"touchpoints": None} if f is churn.churn_features else {"horizon_days": 90}
-        if f is churn.churn_features:
-            a = f(duck.table("transactions"), "2025-09-30", touchpoints=duck.table("touchpoints"))
-            b = f(spark.table("transactions"), "2025-09-30", touchpoints=spark.table("touchpoints"))
-        else:
-            a = f(duck.table("transactions"), "2025-09-30", **kw).to_frame()
-            b = f(spark.table("transactions"), "2025-09-30", **kw).to_frame()
-        same(a, b)
+    tx = {c: c.table("transactions") for c in (duck, spark)}
+    tp = {c: c.table("touchpoints") for c in (duck, spark)}
+    same(*(churn.churn_features(tx[c], "2025-09-30", touchpoints=tp[c]) for c in (duck, spark)))
+    same(*(churn.churn_labels(tx[c], "2025-09-30", horizon_days=90).to_frame() for c in (duck, spark)))  # fmt: skip
 
 
 def test_splink_on_spark_gives_the_same_clusters(small_world, small_world_folder):

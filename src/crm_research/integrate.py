@@ -146,10 +146,9 @@ def identity_records(tables: dict[str, Validated | pd.DataFrame]) -> pd.DataFram
     r["email"] = em
     r["email_local"] = em.str.split("@").str[0]
     r["district"] = r["address"].str.split(" ").str[:2].str.join(" ")
-    r["name_edits"] = r["name"].map(one_edit_keys, na_action="ignore")
-    cols = ["unique_id", "source", "record_id", "name", "name_edits", "birth_date",
-            "phone_digits", "phone_last7", "phone_class", "email", "email_local", "address",
-            "district", "updated_at"]  # fmt: skip
+    cols = ["unique_id", "source", "record_id", "name", "birth_date", "phone_digits",
+            "phone_last7", "phone_class", "email", "email_local", "address", "district",
+            "updated_at"]  # fmt: skip
     return r[cols]
 
 
@@ -337,10 +336,11 @@ def resolve_identities(
         db = SparkAPI(spark_session=spark or spark_session())
     else:
         raise ValueError(f"unknown splink backend {backend!r}: choose duckdb or spark")
-    cols = ["unique_id", "name", "name_edits", "birth_date", "phone_digits", "phone_last7",
-            "email", "email_local", "address", "district"]  # fmt: skip
+    cols = ["unique_id", "name", "birth_date", "phone_digits", "phone_last7", "email",
+            "email_local", "address", "district"]  # fmt: skip
     frame = records[cols].astype(object).where(records[cols].notna(), None)
-    frame["name_edits"] = [None if v is None else [str(x) for x in v] for v in frame["name_edits"]]
+    if name_edit == "characters":  # only this comparison reads the keys
+        frame["name_edits"] = [None if n is None else one_edit_keys(n) for n in frame["name"]]
     sdf = db.register(frame)
     settings = splink_settings(name_edit) if model is None else _trained_settings(model, db.sql_dialect.sqlglot_dialect, name_edit)  # fmt: skip
     linker = Linker(sdf, settings, log_level=None)

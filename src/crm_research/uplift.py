@@ -449,7 +449,7 @@ def simulated_campaign_study(
                 "AUUC": auuc(y[test], t[test], s),
                 f"uplift in top {k:.0%}": uplift_at_k(y[test], t[test], s, k),
                 "correlation with true uplift": np.corrcoef(preds[name], true_tau)[0, 1] if name in preds else np.nan}
-         for name, s in {**preds, **{n: s for n, s in scores.items() if n not in preds}}.items()}
+         for name, s in {n: preds.get(n, s) for n, s in scores.items()}.items()}
     ).T  # fmt: skip
     true_profit = incremental_profit(tr["true_uplift"].to_numpy(), tr["order_value_krw"].to_numpy(), econ)  # fmt: skip
     policies = policy_table(scores, true_profit[test], k)

@@ -6,8 +6,9 @@ session of a cluster) or on a cloud warehouse (any Ibis backend: ``ibis.bigquery
 ``ibis.snowflake.connect(...)``; pass it where a connection is expected).
 
 The backend is chosen by the ``backend`` argument or the ``CRM_RESEARCH_BACKEND`` environment
-variable (``duckdb`` or ``pyspark``); the report runner passes ``--backend`` to every notebook
-through that variable. ``CRM_RESEARCH_SPARK_MASTER`` sets the Spark master (default ``local[2]``).
+variable (``duckdb`` or ``pyspark``), which notebook processes started by the report runner
+inherit (the runner has no ``--backend`` option yet, and the notebooks have not been run on Spark
+end to end). ``CRM_RESEARCH_SPARK_MASTER`` sets the Spark master (default ``local[2]``).
 """
 
 from __future__ import annotations

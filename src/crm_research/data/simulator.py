@@ -40,8 +40,8 @@ the customer is still alive (persuadables, sure things, lost causes, sleeping do
 individual part no data shows (:func:`campaign_effects`).
 
 **Truth** (never shown in reports): ``truth_people`` (one row per person: segment, λ, p, spend
-parameters, acquisition, churn date, alive flag), ``truth_records`` (the person behind every identity-bearing
-source record) and ``truth_corruptions`` (every corrupted row and how).
+parameters, acquisition, churn date, alive flag), ``truth_records`` (the person behind every
+identity-bearing source record) and ``truth_corruptions`` (every corrupted row and how).
 """
 
 from __future__ import annotations
@@ -819,9 +819,10 @@ def campaign_effects(
     k = customers["segment"].map(kappa).to_numpy(float)
     tau = np.where(alive, k * 4 * b * (1 - b) * eps, 0.0)
     tau = np.clip(tau, -b, 1 - b)  # probabilities stay in [0, 1]
+    persuadable, sure_thing, lost_cause, sleeping_dog = UPLIFT_TYPES
     kind = np.select(
-        [tau <= -0.01, tau >= 0.02, b >= 0.5], ["sleeping_dog", "persuadable", "sure_thing"],
-        default="lost_cause",
+        [tau <= -0.01, tau >= 0.02, b >= 0.5], [sleeping_dog, persuadable, sure_thing],
+        default=lost_cause,
     )  # fmt: skip
     return pd.DataFrame(
         {"base_prob": b, "true_uplift": tau, "treated_prob": b + tau, "uplift_type": kind},
