@@ -112,3 +112,18 @@ def test_sql_levenshtein_differs_between_engines_on_hangul():
     assert "김민*" in set(integrate.one_edit_keys("김민수")) & set(
         integrate.one_edit_keys("김민서")
     )
+
+
+def test_scoring_with_map_in_pandas(cons):
+    """Scores computed on the executors (mapInPandas, parameters only shipped) equal pandas'."""
+    from crm_research import clv
+
+    duck, spark = cons
+    kw = dict(monetary_col="amount_krw", observation_end="2025-12-31", freq="D", freq_multiplier=7)  # fmt: skip
+    summary = rfm.btyd_summary(duck.table("transactions"), **kw)
+    summary["monetary_value"] /= 1000
+    bg, gg = clv.fit_btyd(summary, "bgnbd"), clv.fit_gamma_gamma(summary)
+    expr = rfm.btyd_summary_expr(spark.table("transactions"), **kw)
+    sdf = engine.to_spark_dataframe(spark, expr.mutate(monetary_value=expr.monetary_value / 1000))
+    got = clv.score_spark(bg, gg, sdf, horizon=52).toPandas().set_index("customer_id").sort_index()
+    same(got, clv.score(bg, gg, summary, horizon=52))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -123,31 +124,75 @@ class BTYDModel:
         return out
 
 
-def _total_nll(model: str, data: pd.DataFrame):
-    """Total negative log-likelihood as a function of natural parameters."""
-    cls = _fitter_class(model)
-    f, r, T, w = (
+def _columns(data: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    return tuple(
         data[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T", "weights")
     )
-    if model == "pareto":
-        return lambda p: cls._negative_log_likelihood(np.asarray(p), f, r, T, w, 0.0) * w.mean()
-    return lambda p: cls._negative_log_likelihood(np.log(np.asarray(p)), f, r, T, w, 0.0) * w.sum()
 
 
-def fit_btyd(summary: pd.DataFrame, model: str = "bgnbd", *, penalizer: float = 0.0) -> BTYDModel:
-    """Fit a purchase model on a BTYD summary (identical rows are collapsed into weights first)."""
+def _mean_nll(model: str, data: pd.DataFrame, penalizer: float = 0.0):
+    """Negative log-likelihood per customer as a function of log-parameters (lifetimes' formulas;
+    its Pareto/NBD version takes natural parameters and divides by the mean weight instead)."""
     cls = _fitter_class(model)
+    f, r, T, w = _columns(data)
+    if model == "pareto":
+        scale = w.mean() / w.sum()
+        return lambda lp: cls._negative_log_likelihood(np.exp(lp), f, r, T, w, penalizer) * scale
+    return lambda lp: cls._negative_log_likelihood(np.asarray(lp), f, r, T, w, penalizer)
+
+
+def _total_nll(model: str, data: pd.DataFrame):
+    """Total negative log-likelihood as a function of natural parameters."""
+    mean = _mean_nll(model, data)
+    total = float(data["weights"].sum())
+    return lambda p: mean(np.log(np.asarray(p, dtype="float64"))) * total
+
+
+OPTIMIZERS = ("l-bfgs-b", "lifetimes")
+
+
+def fit_btyd(
+    summary: pd.DataFrame,
+    model: str = "bgnbd",
+    *,
+    penalizer: float = 0.0,
+    optimizer: str = "l-bfgs-b",
+) -> BTYDModel:
+    """Fit a purchase model on a BTYD summary (identical rows are collapsed into weights first).
+
+    ``optimizer="l-bfgs-b"`` (default) minimises the per-customer negative log-likelihood over
+    log-parameters with L-BFGS-B from 1, deterministic and fast on large data (1M customers:
+    seconds); ``"lifetimes"`` uses lifetimes' own fit (Pareto/NBD: Nelder-Mead from a random
+    start drawn from numpy's global generator). Both reach the published CDNOW estimates.
+    """
+    from scipy.optimize import minimize
+
+    cls = _fitter_class(model)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     data = collapse(summary)
-    fitter = cls(penalizer_coef=penalizer)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fitter.fit(data["frequency"], data["recency"], data["T"], weights=data["weights"])
     names = PARAM_NAMES[model]
-    params = pd.Series([float(fitter.params_[n]) for n in names], index=names)
-    nll = _total_nll(model, data)
-    se = pd.Series(_standard_errors(nll, params.to_numpy()), index=names)
-    return BTYDModel(model, fitter, params, se, int(data["weights"].sum()), -float(nll(params.to_numpy())),
-                     info={"distinct_rows": len(data), "penalizer": penalizer})  # fmt: skip
+    fitter = cls(penalizer_coef=penalizer)
+    if optimizer == "lifetimes":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitter.fit(data["frequency"], data["recency"], data["T"], weights=data["weights"])
+        params = pd.Series([float(fitter.params_[n]) for n in names], index=names)
+        info = {}
+    else:
+        nll = _mean_nll(model, data, penalizer)
+        with np.errstate(all="ignore"):
+            res = minimize(nll, np.zeros(len(names)), method="L-BFGS-B",
+                           options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 2000})  # fmt: skip
+        if not res.success or not np.isfinite(res.fun):
+            raise RuntimeError(f"{MODEL_LABELS[model]} fit did not converge: {res.message}")
+        params = pd.Series(np.exp(res.x), index=names)
+        fitter.params_ = params.copy()
+        info = {"iterations": int(res.nit), "evaluations": int(res.nfev)}
+    total = _total_nll(model, data)
+    se = pd.Series(_standard_errors(total, params.to_numpy()), index=names)
+    return BTYDModel(model, fitter, params, se, int(data["weights"].sum()), -float(total(params.to_numpy())),
+                     info={"distinct_rows": len(data), "penalizer": penalizer, "optimizer": optimizer, **info})  # fmt: skip
 
 
 @dataclass
@@ -228,6 +273,108 @@ def discounted_clv(
     disc = (1 + discount_rate) ** -np.arange(1, steps + 1)
     value = per_step @ disc * spend.expected_spend(summary).to_numpy()
     return pd.Series(value, index=summary.index, name="clv")
+
+
+# ------------------------------------------------------------------------------------------------
+# scoring every customer: in pandas chunks, from Parquet to Parquet, or on Spark
+
+SCORE_COLUMNS = ("p_alive", "expected_purchases", "expected_spend", "clv")
+
+
+def score(
+    model: BTYDModel,
+    spend: SpendModel,
+    summary: pd.DataFrame,
+    *,
+    horizon: float,
+    steps: int = 12,
+    discount_rate: float = 0.01,
+) -> pd.DataFrame:
+    """Per-customer scores from fitted models: ``p_alive``, ``expected_purchases`` in the next
+    ``horizon`` periods, ``expected_spend`` (per purchase) and discounted ``clv`` (money unit of
+    the summary; see :func:`discounted_clv`). Each row depends on its own row only, so any split
+    of ``summary`` into chunks gives the same scores."""
+    return pd.DataFrame(
+        {
+            "p_alive": model.p_alive(summary),
+            "expected_purchases": model.expected_purchases(horizon, summary),
+            "expected_spend": spend.expected_spend(summary),
+            "clv": discounted_clv(
+                model, spend, summary, horizon=horizon, steps=steps, discount_rate=discount_rate
+            ),  # fmt: skip
+        },
+        index=summary.index,
+    )
+
+
+def score_parquet(
+    model: BTYDModel,
+    spend: SpendModel,
+    source: str | Path,
+    destination: str | Path,
+    *,
+    customer_col: str = "customer_id",
+    chunk_rows: int = 1_000_000,
+    **kwargs,
+) -> int:
+    """Score a per-customer summary stored as Parquet in chunks of ``chunk_rows`` and write the
+    scores (``customer_col`` + :data:`SCORE_COLUMNS`) to ``destination``; memory is bounded by
+    the chunk, not the file. Returns the number of customers scored. ``kwargs``: see
+    :func:`score`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = [customer_col, "frequency", "recency", "T", "monetary_value"]
+    n, writer = 0, None
+    try:
+        for batch in pq.ParquetFile(source).iter_batches(batch_size=chunk_rows, columns=cols):
+            chunk = batch.to_pandas().set_index(customer_col)
+            out = pa.Table.from_pandas(score(model, spend, chunk, **kwargs).reset_index(), preserve_index=False)  # fmt: skip
+            writer = writer or pq.ParquetWriter(destination, out.schema)
+            writer.write_table(out)
+            n += len(chunk)
+    finally:
+        if writer is not None:
+            writer.close()
+    return n
+
+
+def _rebuilt(model: str, params: dict[str, float], spend_params: dict[str, float]):
+    """Light fitted models from parameters alone (what executors need; no training data)."""
+    from lifetimes import GammaGammaFitter
+
+    fitter = _fitter_class(model)()
+    fitter.params_ = pd.Series(params)
+    gg = GammaGammaFitter()
+    gg.params_ = pd.Series({"p": spend_params["p"], "q": spend_params["q"], "v": spend_params["gamma"]})  # fmt: skip
+    nan = pd.Series(np.nan, index=list(params))
+    return (BTYDModel(model, fitter, pd.Series(params), nan, 0, np.nan),
+            SpendModel(gg, pd.Series(spend_params), nan, 0))  # fmt: skip
+
+
+def score_spark(
+    model: BTYDModel,
+    spend: SpendModel,
+    summary,
+    *,
+    customer_col: str = "customer_id",
+    **kwargs,
+):
+    """Score a Spark DataFrame summary on the executors with ``mapInPandas``: only the fitted
+    parameters travel (a few numbers), each partition is scored by :func:`score` in pandas.
+    Returns a Spark DataFrame with ``customer_col`` + :data:`SCORE_COLUMNS`."""
+    name, params, sp = model.model, model.params.to_dict(), spend.params.to_dict()
+    key_type = summary.schema[customer_col].dataType.simpleString()
+    schema = f"{customer_col} {key_type}, " + ", ".join(f"{c} double" for c in SCORE_COLUMNS)
+
+    def scored(batches):
+        bg, gg = _rebuilt(name, params, sp)
+        for chunk in batches:
+            chunk = chunk.set_index(customer_col)
+            yield score(bg, gg, chunk, **kwargs).reset_index()
+
+    cols = [customer_col, "frequency", "recency", "T", "monetary_value"]
+    return summary.select(*cols).mapInPandas(scored, schema=schema)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ end to end). ``CRM_RESEARCH_SPARK_MASTER`` sets the Spark master (default ``loca
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import ibis
@@ -42,6 +43,7 @@ def spark_session(master: str | None = None):
     if active is not None:
         return active
     master = master or os.environ.get("CRM_RESEARCH_SPARK_MASTER", "local[2]")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers import this package
     spark = (
         SparkSession.builder.master(master)
         .appName("crm-research")
@@ -85,3 +87,11 @@ def copy_tables(src: ibis.BaseBackend, dst: ibis.BaseBackend, names: list[str] |
             df[c] = df[c].astype(object).where(df[c].notna(), None)  # missing → NULL, not 'NaN'
         dst.create_table(n, df, overwrite=True)
     return names
+
+
+def to_spark_dataframe(con: ibis.BaseBackend, expr: ibis.expr.types.Table):
+    """An Ibis expression on the pyspark backend as a lazy Spark DataFrame (nothing collected to
+    the driver), for Spark-side steps such as ``mapInPandas`` scoring."""
+    if con.name != "pyspark":
+        raise ValueError(f"needs a pyspark connection, got {con.name}")
+    return con._session.sql(con.compile(expr))

@@ -776,6 +776,83 @@ def simulate_btyd_summary(
     return out
 
 
+BTYD_PARAMS = ("r", "alpha", "a", "b")
+PARETO_PARAMS = ("r", "alpha", "s", "beta")
+SPEND_PARAMS = ("p", "q", "gamma")
+
+
+def simulate_btyd_cohort(
+    n: int,
+    model: str,
+    params: dict[str, float],
+    *,
+    spend: dict[str, float] | None = None,
+    cohort_days: int = 84,
+    end_day: int = 546,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A large BTYD cohort drawn exactly and vectorised (1M customers in about a second): the
+    ground truth for parameter-recovery benchmarks.
+
+    Customers make their first purchase on a day drawn uniformly from ``0 .. cohort_days - 1``
+    and are observed until ``end_day`` (CDNOW: 12 weekly cohorts, 78 weeks). ``model="bgnbd"``
+    (``params`` r, alpha, a, b): λ ~ Gamma(r, rate alpha) per week, p ~ Beta(a, b); repeat
+    purchases are Poisson(λ) and the customer drops out after each with probability p, so with
+    K ~ Poisson(λT) arrivals and N ~ Geometric(p) purchases before dropout, x = min(K, N) and
+    the x-th of K uniform arrival times is T·Beta(x, K − x + 1). ``model="pareto"`` (r, alpha,
+    s, beta): μ ~ Gamma(s, rate beta), lifetime τ ~ Exponential(μ), x ~ Poisson(λ·min(τ, T)),
+    t_x = min(τ, T)·Beta(x, 1). Times are rounded to whole days, as a daily log records them.
+    ``spend`` (p, q, gamma): Gamma-Gamma, ν ~ Gamma(q, rate γ), the mean of x repeat spends is
+    Gamma(p·x, rate ν·x).
+
+    Columns: ``frequency``, ``recency``, ``T`` (weeks), ``monetary_value`` (with ``spend``), and
+    the truth ``true_rate`` (λ per week), ``true_dropout`` (p, or μ per week), ``true_alive``.
+    """
+    names = {"bgnbd": BTYD_PARAMS, "pareto": PARETO_PARAMS}
+    if model not in names:
+        raise ValueError(f"model must be one of {sorted(names)}, got {model!r}")
+    missing = set(names[model]) - set(params) or (set(SPEND_PARAMS) - set(spend) if spend else set())  # fmt: skip
+    if missing:
+        raise ValueError(f"missing parameters: {sorted(missing)}")
+    if not 0 < cohort_days <= end_day:
+        raise ValueError("need 0 < cohort_days <= end_day")
+    rng = np.random.default_rng(seed)
+    T = (end_day - rng.integers(0, cohort_days, n)) / 7.0
+    lam = rng.gamma(params["r"], 1.0 / params["alpha"], n)
+    if model == "bgnbd":
+        drop = rng.beta(params["a"], params["b"], n)
+        k = rng.poisson(lam * T)
+        last = rng.geometric(drop)  # the repeat purchase after which the customer drops out
+        x = np.minimum(k, last)
+        alive = k < last
+        span = T
+    else:
+        drop = rng.gamma(params["s"], 1.0 / params["beta"], n)
+        tau = rng.exponential(1.0 / drop)
+        alive = tau > T
+        span = np.minimum(tau, T)
+        x = rng.poisson(lam * span)
+        k = x
+    tx = np.where(x > 0, span * rng.beta(np.maximum(x, 1), np.maximum(k - x + 1, 1)), 0.0)
+    out = pd.DataFrame(
+        {
+            "frequency": x.astype("float64"),
+            "recency": np.round(tx * 7) / 7,
+            "T": T,
+            "true_rate": lam,
+            "true_dropout": drop,
+            "true_alive": alive,
+        }
+    )
+    if spend:
+        nu = rng.gamma(spend["q"], 1.0 / spend["gamma"], n)
+        xs = np.maximum(x, 1)
+        m = rng.gamma(spend["p"] * xs, 1.0 / (nu * xs))
+        out.insert(3, "monetary_value", np.where(x > 0, m, 0.0))
+    out.index.name = "customer_id"
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # the randomised e-mail campaign
 
