@@ -72,3 +72,8 @@ def test_smoke_run_and_no_personal_data_in_reports(tmp_path, monkeypatch):
         assert len(html.encode()) < 5 * 2**20
         leaked = sorted(v for v in pii if v in html)
         assert not leaked, f"{nb.stem}.html shows personal data: {leaked[:5]}"
+        text = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", html)  # figures
+        ids = re.findall(r"\b(?:C\d{6}|M\d{8})\b", text)  # database and member ids
+        assert not ids, (
+            f"{nb.stem}.html shows raw customer ids: {ids[:5]} (use privacy.pseudonymize)"
+        )

@@ -700,7 +700,10 @@ def build_customer_db(
     load_log = pd.DataFrame([v.counts() for v in validated.values()])
     for name, v in validated.items():
         engine.write(con, f"src_{name}", v.accepted)
-    engine.write(con, "quarantine", quarantine.astype({"column": "string", "record": "string"}))
+    text = dict.fromkeys(["table", "file", "column", "reason", "record"], "string")
+    engine.write(
+        con, "quarantine", quarantine.astype(text | {"line": "int64"})
+    )  # typed even if empty
     engine.write(con, "load_log", load_log)
     engine.write(con, "identity_records", records)
     engine.write(con, "identity_map", resolution.clusters)

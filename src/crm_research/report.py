@@ -32,6 +32,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from crm_research.config import NOTEBOOKS_DIR, PROJ_ROOT, reports_dir
@@ -324,9 +325,31 @@ def _kill_group(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
+def _orphan_watchdog(interval_s: float = 0.5) -> None:
+    """If the runner dies without cleaning up (SIGKILL, OOM killer), this child is re-parented:
+    kill the kernel (a process in a session of its own) and exit, so no kernel outlives a run."""
+    import threading
+
+    import psutil
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval_s)
+        for p in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                p.kill()
+        os._exit(137)
+
+    threading.Thread(target=watch, daemon=True, name="orphan-watchdog").start()
+
+
 def _execute_one(src: str, dst: str, params_json: str, timeout_s: str) -> None:
     """Child process: run papermill on the venv's python3 kernel."""
     import papermill as pm
+
+    _orphan_watchdog()
 
     pm.execute_notebook(
         src, dst, parameters=json.loads(params_json), kernel_name="python3",
@@ -383,23 +406,7 @@ Each notebook answers one step of the CRM cycle; open it for the analysis and th
     return out
 
 
-def run_reports(
-    *,
-    only: list[str] | None = None,
-    params_file: Path | None = None,
-    overrides: list[str] | None = None,
-    out_dir: Path | None = None,
-    notebooks_dir: Path = NOTEBOOKS_DIR,
-    timeout_s: float = 1800,
-    hide_code: bool = False,
-    echo=print,
-) -> list[NotebookResult]:
-    """Run the selected notebooks in order, update ``status.json`` and ``index.html``."""
-    out_dir = Path(out_dir) if out_dir is not None else reports_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    notebooks = discover(notebooks_dir, only)
-    params = resolve_parameters(notebooks, params_file, overrides)  # refuse before running anything
-    commit = git_commit()
+def _run_notebooks(notebooks, params, out_dir, *, timeout_s, hide_code, commit, echo) -> list[NotebookResult]:  # fmt: skip
     status = _load_status(out_dir)
     results = []
     for i, nb in enumerate(notebooks, start=1):
@@ -416,6 +423,125 @@ def run_reports(
         write_index(out_dir, status, commit)
         results.append(res)
     return results
+
+
+def _default_kpis(as_of: pd.Timestamp, db_path: Path | None = None) -> dict[str, float]:
+    from crm_research import kpi
+    from crm_research.data import engine
+
+    con = engine.connect(db_path, read_only=True)
+    try:
+        return kpi.snapshot(con, as_of)
+    finally:
+        con.disconnect()
+
+
+def run_reports(
+    *,
+    only: list[str] | None = None,
+    params_file: Path | None = None,
+    overrides: list[str] | None = None,
+    out_dir: Path | None = None,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    timeout_s: float = 1800,
+    hide_code: bool = False,
+    as_of: str | None = None,
+    keep: int = 12,
+    threshold: float = 0.1,
+    kpi_fn=None,
+    data_config: Path | None = None,
+    echo=print,
+) -> list[NotebookResult]:
+    """Run the selected notebooks in order, update ``status.json`` and ``index.html``.
+
+    Without ``as_of`` the reports go to ``out_dir`` itself (the latest run replaces the previous
+    one notebook by notebook). With ``as_of`` (a date) the run gets its own folder under
+    ``out_dir/runs`` (see :mod:`crm_research.runs`): notebooks that declare an ``as_of``
+    parameter receive it, the KPIs at that date are computed after the notebooks (``kpi_fn``,
+    default :func:`crm_research.kpi.snapshot` on the customer database), the newest ``keep``
+    runs are kept and ``out_dir/index.html`` shows the history. Either way the run holds a lock
+    on ``out_dir`` (:func:`crm_research.runs.run_lock`).
+
+    With ``data_config`` (a bring-your-own-data YAML, :mod:`crm_research.byod`) the run
+    validates and stages your files, builds the customer database from them
+    (``data/processed/byod.duckdb``) and records its KPIs in the history (``as_of`` defaults to
+    the configuration's); the notebooks, which analyse the embedded data, are not run. Unusable
+    files refuse the run (:class:`crm_research.byod.DataRefused`, after recording it).
+    """
+    from crm_research import byod, runs
+    from crm_research.config import processed_dir
+
+    out_dir = Path(out_dir) if out_dir is not None else reports_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    byod_db = None
+    if data_config is not None:
+        try:
+            cfg = byod.load_config(data_config)
+        except byod.ConfigError as e:
+            raise ParameterError(str(e)) from e
+        as_of = as_of or f"{cfg.as_of:%Y-%m-%d}"
+        byod_db = processed_dir() / "byod.duckdb"
+        kpi_fn = kpi_fn or (lambda d: _default_kpis(d, byod_db))
+        if only:
+            raise ParameterError("--config runs no notebooks (they analyse the embedded data); drop --only")  # fmt: skip
+    notebooks = [] if data_config is not None else discover(notebooks_dir, only)
+    params = resolve_parameters(notebooks, params_file, overrides)  # refuse before running anything
+    if as_of is not None:
+        try:
+            as_of_ts = pd.Timestamp(as_of)
+        except ValueError as e:
+            raise ParameterError(f"--as-of {as_of!r} is not a date (use YYYY-MM-DD)") from e
+        if keep < 1:
+            raise ParameterError("--keep must be at least 1")
+        for nb in notebooks:  # explicit -p/--params values win
+            if "as_of" in declared_parameters(nb):
+                params[nb.stem].setdefault("as_of", f"{as_of_ts:%Y-%m-%d} 23:59:59")
+    commit = git_commit()
+    with runs.run_lock(out_dir, echo=echo):
+        if as_of is None:
+            return _run_notebooks(notebooks, params, out_dir, timeout_s=timeout_s, hide_code=hide_code, commit=commit, echo=echo)  # fmt: skip
+        started = datetime.now(UTC)
+        folder = runs.run_folder(out_dir, as_of_ts, started)
+        folder.mkdir(parents=True)
+        record = {"as_of": f"{as_of_ts:%Y-%m-%d}", "started": started.isoformat(timespec="seconds"),
+                  "commit": commit, "status": "running", "kpis": None, "error": None, "notebooks": {}}  # fmt: skip
+        runs.write_run_record(folder, record)
+        echo(f"run {folder.name} (as of {record['as_of']})")
+        results: list[NotebookResult] = []
+        try:
+            if byod_db is not None:
+                try:
+                    byod.build_database(data_config, byod_db, echo=echo)
+                except byod.DataRefused as e:
+                    record["status"], record["error"] = "refused", "input files refused (see crm-research validate)"  # fmt: skip
+                    results.append(NotebookResult("data", "refused", 0.0, {}, error=e.report))
+                    return results
+            results += _run_notebooks(notebooks, params, folder, timeout_s=timeout_s, hide_code=hide_code, commit=commit, echo=echo)  # fmt: skip
+            bad = [r for r in results if r.status != "ok"]
+            if bad:
+                record["status"] = (
+                    "timeout" if all(r.status == "timeout" for r in bad) else "failed"
+                )
+                record["error"] = "; ".join(f"{r.notebook}: {r.error}" for r in bad)
+            else:
+                try:
+                    record["kpis"] = (kpi_fn or _default_kpis)(as_of_ts)
+                    record["status"] = "ok"
+                except Exception as e:  # noqa: BLE001 - any KPI failure fails the run, loudly
+                    record["status"], record["error"] = "failed", f"KPIs: {type(e).__name__}: {e}"
+                    results.append(NotebookResult("kpis", "failed", 0.0, {}, error=record["error"]))
+        except KeyboardInterrupt:
+            record["status"], record["error"] = "interrupted", "interrupted (Ctrl-C or SIGTERM)"
+            raise
+        finally:
+            record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+            record["notebooks"] = {r.notebook: r.status for r in results}
+            runs.write_run_record(folder, record)
+            for name in runs.prune(out_dir, keep):
+                echo(f"removed old run {name} (keeping the last {keep})")
+            runs.write_history_index(out_dir, threshold=threshold)
+            echo(f"run {folder.name}: {record['status']}" + (f" ({record['error']})" if record["error"] else ""))  # fmt: skip
+        return results
 
 
 if __name__ == "__main__":  # pragma: no cover - the child process entry point

@@ -552,6 +552,7 @@ def validate_frame(
     keep = np.ones(len(df), dtype=bool)
     keep[bad_idx] = False
     accepted = typed[keep].reset_index(drop=True)
+    accepted["line"] = accepted["line"].astype("int64")  # typed even when empty
     quarantine = pd.concat([q for q in (prior, q_new) if len(q)], ignore_index=True) if (len(prior) or len(q_new)) else _empty_quarantine()
     quarantine["line"] = quarantine["line"].astype("int64")
     return Validated(contract.table, file, n_in, accepted, quarantine, encoding=encoding)
