@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from _memory import peak_rss_gib
+from bench_summary import HAND_QUERY
 
 END = "2025-12-31"
 
@@ -44,21 +45,7 @@ COPY (
 ) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
 """
 
-HAND_SQL = """
-COPY (
-  WITH per AS (
-    SELECT customer_id, CAST(ordered_at AS DATE) AS d, SUM(amount) AS v
-    FROM read_parquet('{src}') WHERE CAST(ordered_at AS DATE) <= DATE '{end}'
-    GROUP BY 1, 2),
-  c AS (
-    SELECT customer_id, MIN(d) AS first_d, MAX(d) AS last_d, COUNT(*) AS n, SUM(v) AS total,
-           arg_min(v, d) AS first_v FROM per GROUP BY 1)
-  SELECT customer_id, n - 1.0 AS frequency, CAST(last_d - first_d AS DOUBLE) AS recency,
-         CAST(DATE '{end}' - first_d AS DOUBLE) AS "T",
-         CASE WHEN n > 1 THEN (total - first_v) / (n - 1) ELSE 0 END AS monetary_value
-  FROM c
-) TO '{dst}' (FORMAT parquet)
-"""
+HAND_SQL = "COPY (" + HAND_QUERY + ") TO '{dst}' (FORMAT parquet)"  # the query bench_summary times
 
 
 def generate(path: Path, rows: int, customers: int, seed: int) -> None:
@@ -72,7 +59,7 @@ def hand(src: Path, dst: Path, memory_limit: str, tmp: Path) -> None:
     import duckdb
 
     cfg = {"memory_limit": memory_limit, "threads": 2, "temp_directory": str(tmp)}
-    duckdb.connect(config=cfg).execute(HAND_SQL.format(src=src, dst=dst, end=END))
+    duckdb.connect(config=cfg).execute(HAND_SQL.format(path=src, dst=dst, end=END))
 
 
 def ours(src: Path, dst: Path, memory_limit: str, tmp: Path) -> None:

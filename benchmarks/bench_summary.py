@@ -50,7 +50,7 @@ def ours(path: Path, memory_limit: str = "1GB") -> pd.DataFrame:
                             monetary_col="amount", observation_end=END, con=con)  # fmt: skip
 
 
-HAND_SQL = """
+HAND_QUERY = """
 WITH per AS (
   SELECT customer_id, CAST(ordered_at AS DATE) AS d, SUM(amount) AS v
   FROM read_parquet('{path}') WHERE CAST(ordered_at AS DATE) <= DATE '{end}'
@@ -61,8 +61,9 @@ c AS (
 SELECT customer_id, n - 1.0 AS frequency, CAST(last_d - first_d AS DOUBLE) AS recency,
        CAST(DATE '{end}' - first_d AS DOUBLE) AS "T",
        CASE WHEN n > 1 THEN (total - first_v) / (n - 1) ELSE 0 END AS monetary_value
-FROM c ORDER BY customer_id
+FROM c
 """
+HAND_SQL = HAND_QUERY + " ORDER BY customer_id"
 
 
 def hand_duckdb(path: Path, memory_limit: str = "1GB") -> pd.DataFrame:

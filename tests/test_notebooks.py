@@ -28,6 +28,17 @@ def test_exactly_one_parameters_cell(nb):
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_parameter_is_seen_by_papermill(nb):
+    """papermill skips a line it cannot parse (e.g. a comment containing '='), and the parameter
+    silently becomes impossible to override."""
+    from crm_research.report import declared_parameters
+
+    cell = next(c for c in nbformat.read(nb, as_version=4).cells if "parameters" in c.metadata.get("tags", []))  # fmt: skip
+    assigned = re.findall(r"^(\w+)\s*=", cell.source, flags=re.M)
+    assert sorted(declared_parameters(nb)) == sorted(assigned)
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_committed_without_outputs(nb):
     for c in nbformat.read(nb, as_version=4).cells:
         if c.cell_type == "code":

@@ -141,13 +141,20 @@ def plot_trends(history: pd.DataFrame, path: Path) -> Path | None:
     if ok.empty:
         return None
     x = pd.to_datetime(ok["as_of"])
-    fig, axes = plt.subplots(1, len(KPI_LABELS), figsize=(4 * len(KPI_LABELS), 3.2))
-    for ax, (k, label) in zip(axes, KPI_LABELS.items(), strict=True):
-        ax.plot(x, ok[k].astype(float), marker="o")
+    fig, axes = plt.subplots(2, 3, figsize=(12, 6))
+    axes = axes.ravel()
+    for ax, (k, label) in zip(axes, KPI_LABELS.items(), strict=False):
+        y = ok[k].astype(float)
+        if k == "clv_12m_total_krw":
+            y, label = y / 1e6, label.replace("(KRW)", "(million KRW)")
+        elif k in ("active_share", "churn_rate_90d"):
+            y, label = 100 * y, label + " (%)"
+        ax.plot(x, y, marker="o")
         ax.set_title(label, fontsize=9)
         ax.set_xlabel("as-of date")
-        ax.tick_params(axis="x", labelrotation=45, labelsize=7)
-    axes[0].set_ylabel("value (unit in the title)")
+        ax.set_xticks(x, [f"{d:%Y-%m-%d}" for d in x], rotation=30, fontsize=7)
+        ax.ticklabel_format(axis="y", useOffset=False, style="plain")
+    axes[-1].axis("off")
     fig.suptitle("KPIs by run")
     fig.tight_layout()
     fig.savefig(path, dpi=80)
