@@ -181,6 +181,8 @@ def test_sigkill_of_the_runner_leaves_no_kernel_and_a_stale_lock(env):
     assert _all_gone(family) and kernel_processes(started) == []  # the orphan watchdog did it
     assert (out / runs.LOCK_NAME).exists()
     assert report(nbdir, out, "--as-of", "2025-12-31", "--only", "01") == 0  # stale lock replaced
+    recs = {f.parent.name: json.loads(f.read_text()) for f in (out / "runs").glob("*/run.json")}
+    assert sorted(r["status"] for r in recs.values()) == ["killed", "ok"]
 
 
 def _world_config(folder, tmp_path, **extra) -> object:

@@ -500,6 +500,8 @@ def run_reports(
     with runs.run_lock(out_dir, echo=echo):
         if as_of is None:
             return _run_notebooks(notebooks, params, out_dir, timeout_s=timeout_s, hide_code=hide_code, commit=commit, echo=echo)  # fmt: skip
+        for name in runs.mark_abandoned(out_dir):
+            echo(f"run {name} was killed before it finished; recorded as killed")
         started = datetime.now(UTC)
         folder = runs.run_folder(out_dir, as_of_ts, started)
         folder.mkdir(parents=True)

@@ -102,6 +102,20 @@ def write_run_record(folder: Path, record: dict) -> None:
     os.replace(tmp, folder / "run.json")
 
 
+def mark_abandoned(root: Path) -> list[str]:
+    """Runs still recorded as running while we hold the lock were killed without clean-up
+    (SIGKILL, power loss): record them as ``killed``. Returns their folder names."""
+    found = []
+    for f in sorted((root / "runs").glob("*/run.json")):
+        with contextlib.suppress(OSError, ValueError):
+            rec = json.loads(f.read_text())
+            if rec.get("status") == "running":
+                rec["status"], rec["error"] = "killed", "the runner was killed before it finished"
+                write_run_record(f.parent, rec)
+                found.append(f.parent.name)
+    return found
+
+
 def load_runs(root: Path) -> list[dict]:
     """Every kept run's record, oldest first (by as-of date, then start time)."""
     out = []
