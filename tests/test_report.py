@@ -68,6 +68,14 @@ def test_undeclared_parameter_is_refused(nbdir):
     assert got == {"01_first": {"x": 5}, "02_second": {"y0": 7}}
 
 
+def test_dates_are_passed_as_iso_strings(nbdir, tmp_path):
+    nb = nbdir / "01_first.ipynb"
+    assert resolve_parameters([nb], overrides=["x=2025-09-30", "fail=2025-09-30 10:00:00"])["01_first"] == {"x": "2025-09-30", "fail": "2025-09-30 10:00:00"}  # fmt: skip
+    f = tmp_path / "p.yaml"
+    f.write_text("all: {x: 2025-06-30}\n")
+    assert resolve_parameters([nb], yaml_file=f)["01_first"] == {"x": "2025-06-30"}
+
+
 def test_yaml_parameters(nbdir, tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("all:\n  x: 4\n'02':\n  y0: 1\n")

@@ -121,6 +121,22 @@ def declared_parameters(nb: Path) -> dict[str, Any]:
     return out
 
 
+def _plain(value: Any) -> Any:
+    """YAML reads 2025-09-30 as a date; notebooks take dates as ISO strings (and papermill
+    passes parameters as JSON)."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def parse_overrides(items: list[str]) -> list[tuple[str | None, str, Any]]:
     """``['n_people=5000', '01.seed=3']`` → [(None, 'n_people', 5000), ('01', 'seed', 3)]."""
     out = []
@@ -129,7 +145,7 @@ def parse_overrides(items: list[str]) -> list[tuple[str | None, str, Any]]:
             raise ParameterError(f"-p {it!r}: expected name=value")
         key, raw = it.split("=", 1)
         nb, _, name = key.rpartition(".")
-        out.append((nb or None, name.strip(), yaml.safe_load(raw)))
+        out.append((nb or None, name.strip(), _plain(yaml.safe_load(raw))))
     return out
 
 
@@ -147,7 +163,7 @@ def resolve_parameters(
         for key, params in data.items():
             scope = None if str(key) == "all" else str(key)
             for name, v in (params or {}).items():
-                entries.append((scope, name, v, f"{yaml_file}: {key}.{name}"))
+                entries.append((scope, name, _plain(v), f"{yaml_file}: {key}.{name}"))
     for scope, name, v in parse_overrides(overrides or []):
         entries.append((scope, name, v, f"-p {scope + '.' if scope else ''}{name}"))
     for scope, name, value, origin in entries:
