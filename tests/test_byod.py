@@ -170,6 +170,7 @@ def test_malformed_survey_xml(tmp_path):
         ("currency: usd\nsources: {orders: o.csv}\n", "currency USD needs fx_to_krw (won per USD)"),
         ("timezone: Mars/Olympus\nsources: {orders: o.csv}\n", "timezone 'Mars/Olympus' is not an IANA time zone"),
         ("sources: {}\n", "'sources' must map table names to files"),
+        ("chunk_rows: many\nsources: {orders: o.csv}\n", "chunk_rows must be a positive whole number, got 'many'"),
     ],
 )  # fmt: skip
 def test_configuration_errors(tmp_path, text, message):

@@ -133,8 +133,11 @@ def load_config(path: str | Path) -> DataConfig:
         out[table] = Source(table, (path.parent / spec["path"]).resolve(), str(spec.get("encoding", "auto")),
                             delim, cols, fmts)  # fmt: skip
     output = raw.get("output")
+    chunk_rows = raw.get("chunk_rows", 500_000)
+    if not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool) or chunk_rows < 1:
+        raise ConfigError(f"{path}: chunk_rows must be a positive whole number, got {chunk_rows!r}")
     return DataConfig(path, out, as_of, tz, currency, fx, (path.parent / output).resolve() if output else None,
-                      int(raw.get("chunk_rows", 500_000)))  # fmt: skip
+                      chunk_rows)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------
