@@ -50,13 +50,26 @@ def test_two_runs_give_two_folders_history_deltas_and_trends(env):
     assert all(r["status"] == "ok" and (f / "01_first.html").exists() for r, f in zip(recs, folders, strict=True))  # fmt: skip
     assert "as of 2025-06-30 23:59:59" in (folders[0] / "01_first.html").read_text()  # passed on
     k1, k2 = recs[0]["kpis"], recs[1]["kpis"]
-    assert set(k1) == set(kpi.KPI_LABELS) and k2["customers"] >= k1["customers"] > 0
+    assert set(k1) == {*kpi.KPI_LABELS, "data_end"} and k2["customers"] >= k1["customers"] > 0
     assert 0 < k2["active_share"] <= 1 and k2["clv_12m_total_krw"] > 0
     index = (out / "index.html").read_text()
     assert folders[0].name in index and folders[1].name in index
     change = k2["customers"] / k1["customers"] - 1
     assert f"{change:+.1%}" in index
     assert (out / "kpi_trends.png").stat().st_size > 5_000 and 'src="kpi_trends.png"' in index
+    assert "KPIs describe missing data" not in index  # the small world's data reach both dates
+
+
+def test_as_of_past_the_data_is_flagged_as_stale(env):
+    nbdir, out = env
+    assert report(nbdir, out, "--as-of", "2026-03-31") == 0
+    rec = json.loads(next((out / "runs").glob("*/run.json")).read_text())
+    lag = (pd.Timestamp("2026-03-31") - pd.Timestamp(rec["kpis"]["data_end"])).days
+    assert lag > 80 and kpi.stale_days(rec["kpis"], "2026-03-31") == lag
+    assert (
+        f"⚠ {lag} days before the as-of date: KPIs describe missing data"
+        in (out / "index.html").read_text()
+    )
 
 
 def test_kpis_by_hand(small_world_db):
@@ -68,6 +81,7 @@ def test_kpis_by_hand(small_world_db):
     con.disconnect()
     last = tx[tx["ordered_at"] < "2026-01-01"].groupby("customer_id")["ordered_at"].max()
     assert k["customers"] == len(last)
+    assert k["data_end"] == f"{last.max():%Y-%m-%d}"
     assert k["active_share"] == pytest.approx((last >= "2025-01-01").mean())
     cut = pd.Timestamp("2025-10-03")
     before = tx[tx["ordered_at"] < cut].groupby("customer_id")["ordered_at"].max()

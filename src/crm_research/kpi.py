@@ -17,7 +17,9 @@ KPI                         definition
                             the control group, percentage points (empty without campaign data)
 ==========================  ========================================================================
 
-All are aggregates: no customer appears in a KPI.
+All are aggregates: no customer appears in a KPI. Beside them, ``data_end`` (date of the last
+recorded purchase up to the as-of date): when it lies more than :data:`STALE_DAYS` before the as-of
+date, the KPIs describe missing data rather than customers, and the history says so.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+
+STALE_DAYS = 7
 
 KPI_LABELS = {
     "customers": "customers",
@@ -49,6 +53,7 @@ def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> di
         .to_pandas()
         .set_index("customer_id")["last"]
     )
+    data_end = per.max() if len(per) else None
     n = len(per)
     if n == 0:
         raise ValueError(f"no purchases on or before {as_of:%Y-%m-%d}: nothing to report")
@@ -67,7 +72,16 @@ def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> di
         "clv_12m_total_krw": float(values["clv"].sum()),
         "churn_rate_90d": float(churned),
         "campaign_uplift_pts": campaign_uplift_pts(con),
+        "data_end": f"{data_end:%Y-%m-%d}",
     }
+
+
+def stale_days(kpis: dict | None, as_of: str) -> int | None:
+    """Days between the last recorded purchase and the as-of date, if over :data:`STALE_DAYS`."""
+    if not kpis or not kpis.get("data_end"):
+        return None
+    lag = (pd.Timestamp(as_of).normalize() - pd.Timestamp(kpis["data_end"])).days
+    return lag if lag > STALE_DAYS else None
 
 
 def campaign_uplift_pts(con) -> float:

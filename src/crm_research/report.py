@@ -484,7 +484,7 @@ def run_reports(
     the configuration's); the notebooks, which analyse the embedded data, are not run. Unusable
     files refuse the run (:class:`crm_research.byod.DataRefused`, after recording it).
     """
-    from crm_research import byod, runs
+    from crm_research import byod, kpi, runs
     from crm_research.config import processed_dir
 
     out_dir = Path(out_dir) if out_dir is not None else reports_dir()
@@ -545,6 +545,11 @@ def run_reports(
                 try:
                     record["kpis"] = (kpi_fn or _default_kpis)(as_of_ts)
                     record["status"] = "ok"
+                    lag = kpi.stale_days(record["kpis"], record["as_of"])
+                    if lag:
+                        echo(
+                            f"warning: the data end {lag} days before the as-of date (last purchase {record['kpis']['data_end']})"
+                        )
                 except Exception as e:  # noqa: BLE001 - any KPI failure fails the run, loudly
                     record["status"], record["error"] = "failed", f"KPIs: {type(e).__name__}: {e}"
                     results.append(NotebookResult("kpis", "failed", 0.0, {}, error=record["error"]))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crm_research.kpi import KPI_LABELS, deltas
+from crm_research.kpi import KPI_LABELS, deltas, stale_days
 
 EXIT_CODES = {
     0: "every notebook ran and the KPIs were computed",
@@ -139,8 +139,9 @@ def prune(root: Path, keep: int) -> list[str]:
 def history_table(runs: list[dict]) -> pd.DataFrame:
     """One row per run (as-of, start, status) with its KPIs."""
     rows = [{"run": r["folder"], "as_of": r["as_of"], "status": r["status"],
+             "data_end": (r.get("kpis") or {}).get("data_end"),
              **{k: (r.get("kpis") or {}).get(k) for k in KPI_LABELS}} for r in runs]  # fmt: skip
-    df = pd.DataFrame(rows, columns=["run", "as_of", "status", *KPI_LABELS])
+    df = pd.DataFrame(rows, columns=["run", "as_of", "status", "data_end", *KPI_LABELS])
     return df.set_index("run")
 
 
@@ -192,7 +193,7 @@ def write_history_index(root: Path, *, threshold: float = 0.1) -> Path:
     runs = load_runs(root)
     hist = history_table(runs)
     ok_runs = hist[hist["status"] == "ok"]
-    d = deltas(ok_runs.drop(columns=["as_of", "status"]).astype(float), threshold)
+    d = deltas(ok_runs[list(KPI_LABELS)].astype(float), threshold)
     png = plot_trends(hist, root / "kpi_trends.png")
     rows = []
     for run, r in hist.iterrows():
@@ -206,8 +207,12 @@ def write_history_index(root: Path, *, threshold: float = 0.1) -> Path:
                 cell += f'<br><span class="{"flag" if flag else "ch"}">{ch_txt}{" ⚑" if flag else ""}</span>'  # fmt: skip
             cells.append(f"<td>{cell}</td>")
         link = f'<a href="runs/{html.escape(run)}/index.html">{html.escape(run)}</a>'
+        lag = stale_days({"data_end": r["data_end"]} if isinstance(r["data_end"], str) else None, r["as_of"])  # fmt: skip
+        end = html.escape(r["data_end"]) if isinstance(r["data_end"], str) else "—"
+        if lag:
+            end += f'<br><span class="flag">⚠ {lag} days before the as-of date: KPIs describe missing data</span>'  # fmt: skip
         rows.append(f'<tr class="{"ok" if r["status"] == "ok" else "bad"}"><td>{link}</td>'
-                    f'<td>{html.escape(str(r["as_of"]))}</td><td>{html.escape(r["status"])}</td>{"".join(cells)}</tr>')  # fmt: skip
+                    f'<td>{html.escape(str(r["as_of"]))}</td><td>{html.escape(r["status"])}</td><td>{end}</td>{"".join(cells)}</tr>')  # fmt: skip
     latest = runs[-1] if runs else None
     latest_html = ""
     if latest:
@@ -223,13 +228,13 @@ def write_history_index(root: Path, *, threshold: float = 0.1) -> Path:
 <title>crm-research run history</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:90em}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4em;text-align:right;vertical-align:top}}
-td:first-child,td:nth-child(2),td:nth-child(3){{text-align:left}} tr.bad td{{background:#fdecea}}
+td:first-child,td:nth-child(2),td:nth-child(3),td:nth-child(4){{text-align:left}} tr.bad td{{background:#fdecea}}
 .flag{{color:#a00;font-weight:bold}} .ch{{color:#666;font-size:.85em}}</style></head><body>
 <h1>crm-research run history</h1>
 <p>Updated {datetime.now(UTC):%Y-%m-%d %H:%M UTC}. {len(runs)} run(s) kept. A ⚑ marks a KPI that moved
 more than {threshold:.0%} from the previous successful run (uplift: more than {threshold * 10:.1f} pts).</p>
 {latest_html}
-<table><tr><th>run</th><th>as-of</th><th>status</th>{head}</tr>{"".join(rows)}</table>
+<table><tr><th>run</th><th>as-of</th><th>status</th><th>data ends (last purchase)</th>{head}</tr>{"".join(rows)}</table>
 {'<h2>Trends</h2><img src="kpi_trends.png" alt="KPI trends by as-of date">' if png else ""}
 </body></html>"""
     out = root / "index.html"
