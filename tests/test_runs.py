@@ -65,7 +65,7 @@ def test_as_of_past_the_data_is_flagged_as_stale(env):
     assert report(nbdir, out, "--as-of", "2026-03-31") == 0
     rec = json.loads(next((out / "runs").glob("*/run.json")).read_text())
     lag = (pd.Timestamp("2026-03-31") - pd.Timestamp(rec["kpis"]["data_end"])).days
-    assert lag > 80 and kpi.stale_days(rec["kpis"], "2026-03-31") == lag
+    assert lag > 80 and kpi.stale_days(rec["kpis"]["data_end"], "2026-03-31") == lag
     assert (
         f"⚠ {lag} days before the as-of date: KPIs describe missing data"
         in (out / "index.html").read_text()

@@ -215,14 +215,7 @@ def _chunks(src: Source, contract: v.Contract, chunk_rows: int):
         header_text = _decode_chunk(head, enc) or head.decode("utf-8", errors="replace")
         header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([header_text.rstrip("\r\n")], delimiter=src.delimiter))]  # fmt: skip
         mapped = [src.columns.get(h, h) for h in header]
-        missing = [c for c in contract.names if c not in mapped]
-        if missing:
-            hint = ""
-            if len(header) == 1 and any(d in header_text for d in ",;\t|" if d != src.delimiter):
-                hint = f" (the header has a single column: is the delimiter {src.delimiter!r} ?)"
-            elif src.columns == {} and any(ord(ch) > 0x3000 for ch in header_text):
-                hint = " (Korean headers: map them to the contract's names under 'columns')"
-            raise v.InputFileError(str(path), f"missing required column(s) {', '.join(missing)}{hint}", column=missing[0])  # fmt: skip
+        v.check_header(str(path), contract, mapped, header_text, delimiter=src.delimiter, mapping_hint=not src.columns)  # fmt: skip
         lineno = 1
         yielded = False
         while True:
@@ -233,7 +226,7 @@ def _chunks(src: Source, contract: v.Contract, chunk_rows: int):
             lineno += len(block)
             raw = b"".join(block)
             text = _decode_chunk(raw, enc)
-            rows, bad = None, []
+            rows, bad = None, v._empty_quarantine()
             # pandas pads short rows with missing values: find them by counting delimiters
             d, q, want = (
                 src.delimiter.encode(enc if enc != "utf-8-sig" else "utf-8"),
@@ -253,24 +246,9 @@ def _chunks(src: Source, contract: v.Contract, chunk_rows: int):
                 except (pd.errors.ParserError, pd.errors.EmptyDataError):
                     rows = None
             if rows is None:  # line by line: quarantine undecodable lines and wrong field counts
-                recs = []
-                for i, b in enumerate(block):
-                    ln = first_line + i
-                    if not b.strip():
-                        continue
-                    try:
-                        s = b.decode(enc)
-                    except UnicodeDecodeError as e:
-                        bad.append(v._qrow(src.table, str(path), ln, None, f"invalid encoding: byte {e.start} is not {enc.replace('-sig', '').upper()}", repr(b[:200])))  # fmt: skip
-                        continue
-                    fields = next(csv.reader([s.rstrip("\r\n")], delimiter=src.delimiter))
-                    if len(fields) != len(header):
-                        bad.append(v._qrow(src.table, str(path), ln, None, f"expected {len(header)} fields, found {len(fields)}", s[:500]))  # fmt: skip
-                        continue
-                    recs.append([ln, *[x if x != "" else None for x in fields]])
-                rows = pd.DataFrame(recs, columns=["line", *mapped], dtype=object)
-                rows["line"] = rows["line"].astype("int64")
-            yield rows[["line", *contract.names]].reset_index(drop=True), pd.DataFrame(bad, columns=v.QUARANTINE_COLUMNS), enc  # fmt: skip
+                rows, bad = v.parse_lines(block, first_line=first_line, table=src.table, file=str(path),
+                                          names=mapped, encoding=enc, delimiter=src.delimiter)  # fmt: skip
+            yield rows[["line", *contract.names]].reset_index(drop=True), bad, enc
             yielded = True
             if not block:
                 return
@@ -347,9 +325,7 @@ def _parquet_chunks(src: Source, contract: v.Contract, chunk_rows: int):
         raise v.InputFileError(str(src.path), "file not found")
     pf = pq.ParquetFile(src.path)
     names = [src.columns.get(n, n) for n in pf.schema_arrow.names]
-    missing = [c for c in contract.names if c not in names]
-    if missing:
-        raise v.InputFileError(str(src.path), f"missing required column(s) {', '.join(missing)}", column=missing[0])  # fmt: skip
+    v.check_header(str(src.path), contract, names, "")
     line = 1
     for batch in pf.iter_batches(batch_size=chunk_rows):
         df = batch.to_pandas()

@@ -47,24 +47,22 @@ def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> di
     end = as_of.normalize() + pd.Timedelta(days=1)  # the whole as-of day counts
     t = con.table("transactions")
     t = t.filter(t.ordered_at < end)
+    cut = end - pd.Timedelta(days=90)
+    # one pass: each customer's last purchase, and last purchase before the churn window
     per = (
         t.group_by("customer_id")
-        .aggregate(last=t.ordered_at.max())
+        .aggregate(last=t.ordered_at.max(), last_before=t.ordered_at.max(where=t.ordered_at < cut))
         .to_pandas()
-        .set_index("customer_id")["last"]
     )
-    data_end = per.max() if len(per) else None
     n = len(per)
     if n == 0:
         raise ValueError(f"no purchases on or before {as_of:%Y-%m-%d}: nothing to report")
-    active = per >= end - pd.Timedelta(days=365)
-    cut = end - pd.Timedelta(days=90)
-    t_before = t.filter(t.ordered_at < cut)
-    before = t_before.group_by("customer_id").aggregate(last=t_before.ordered_at.max()).to_pandas()
-    at_risk = before.loc[before["last"] >= cut - pd.Timedelta(days=365), "customer_id"]
-    churned = (per.reindex(at_risk) < cut).mean() if len(at_risk) else math.nan
-    tx = t.select("customer_id", "ordered_at", "amount_krw").to_pandas()
-    values = clv.clv_table(tx, observation_end=as_of.normalize(), monetary_col="amount_krw", money_scale=1000,
+    data_end = per["last"].max()
+    active = per["last"] >= end - pd.Timedelta(days=365)
+    at_risk = per[per["last_before"] >= cut - pd.Timedelta(days=365)]
+    churned = (at_risk["last"] < cut).mean() if len(at_risk) else math.nan
+    # the summary for the CLV fit is computed in the database, not from transactions in pandas
+    values = clv.clv_table(t, observation_end=as_of.normalize(), monetary_col="amount_krw", money_scale=1000,
                            horizon_weeks=horizon_weeks)  # fmt: skip
     return {
         "customers": float(n),
@@ -76,11 +74,12 @@ def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> di
     }
 
 
-def stale_days(kpis: dict | None, as_of: str) -> int | None:
-    """Days between the last recorded purchase and the as-of date, if over :data:`STALE_DAYS`."""
-    if not kpis or not kpis.get("data_end"):
+def stale_days(data_end: str | None, as_of: str) -> int | None:
+    """Days between the last recorded purchase (``data_end``) and the as-of date, if over
+    :data:`STALE_DAYS`."""
+    if not isinstance(data_end, str):  # no KPIs for the run (failed, killed) or an older record
         return None
-    lag = (pd.Timestamp(as_of).normalize() - pd.Timestamp(kpis["data_end"])).days
+    lag = (pd.Timestamp(as_of).normalize() - pd.Timestamp(data_end)).days
     return lag if lag > STALE_DAYS else None
 
 

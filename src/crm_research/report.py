@@ -382,11 +382,17 @@ def _load_status(out_dir: Path) -> dict[str, dict]:
     return json.loads(f.read_text()) if f.exists() else {}
 
 
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to a temporary file beside ``path`` and move it into place, so a
+    reader never sees a half-written file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
 def _save_status(out_dir: Path, status: dict[str, dict]) -> None:
-    f = out_dir / "status.json"
-    tmp = f.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(status, indent=2, ensure_ascii=False, default=str))
-    os.replace(tmp, f)
+    write_text_atomic(out_dir / "status.json", json.dumps(status, indent=2, ensure_ascii=False, default=str))  # fmt: skip
 
 
 def write_index(out_dir: Path, status: dict[str, dict], commit: str) -> Path:
@@ -415,11 +421,7 @@ tr.bad td{{background:#fdecea}} .err{{color:#a00;font-size:.9em}} .note{{color:#
 Each notebook answers one step of the CRM cycle; open it for the analysis and the manager summary.</p>
 <table><tr><th>notebook</th><th>status</th><th>duration</th><th>parameters</th><th>headline figures</th><th>finished</th></tr>
 {"".join(rows)}</table></body></html>"""
-    out = out_dir / "index.html"
-    tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
-    return out
+    return write_text_atomic(out_dir / "index.html", page)
 
 
 def _run_notebooks(notebooks, params, out_dir, *, timeout_s, hide_code, commit, echo) -> list[NotebookResult]:  # fmt: skip
@@ -545,7 +547,7 @@ def run_reports(
                 try:
                     record["kpis"] = (kpi_fn or _default_kpis)(as_of_ts)
                     record["status"] = "ok"
-                    lag = kpi.stale_days(record["kpis"], record["as_of"])
+                    lag = kpi.stale_days(record["kpis"].get("data_end"), record["as_of"])
                     if lag:
                         echo(
                             f"warning: the data end {lag} days before the as-of date (last purchase {record['kpis']['data_end']})"

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from crm_research.kpi import KPI_LABELS, deltas, stale_days
+from crm_research.report import write_text_atomic
 
 EXIT_CODES = {
     0: "every notebook ran and the KPIs were computed",
@@ -97,9 +98,7 @@ def run_folder(root: Path, as_of: pd.Timestamp, started: datetime) -> Path:
 
 
 def write_run_record(folder: Path, record: dict) -> None:
-    tmp = folder / "run.json.tmp"
-    tmp.write_text(json.dumps(record, indent=2, default=str))
-    os.replace(tmp, folder / "run.json")
+    write_text_atomic(folder / "run.json", json.dumps(record, indent=2, default=str))
 
 
 def mark_abandoned(root: Path) -> list[str]:
@@ -207,7 +206,7 @@ def write_history_index(root: Path, *, threshold: float = 0.1) -> Path:
                 cell += f'<br><span class="{"flag" if flag else "ch"}">{ch_txt}{" ⚑" if flag else ""}</span>'  # fmt: skip
             cells.append(f"<td>{cell}</td>")
         link = f'<a href="runs/{html.escape(run)}/index.html">{html.escape(run)}</a>'
-        lag = stale_days({"data_end": r["data_end"]} if isinstance(r["data_end"], str) else None, r["as_of"])  # fmt: skip
+        lag = stale_days(r["data_end"], r["as_of"])
         end = html.escape(r["data_end"]) if isinstance(r["data_end"], str) else "—"
         if lag:
             end += f'<br><span class="flag">⚠ {lag} days before the as-of date: KPIs describe missing data</span>'  # fmt: skip
@@ -237,8 +236,4 @@ more than {threshold:.0%} from the previous successful run (uplift: more than {t
 <table><tr><th>run</th><th>as-of</th><th>status</th><th>data ends (last purchase)</th>{head}</tr>{"".join(rows)}</table>
 {'<h2>Trends</h2><img src="kpi_trends.png" alt="KPI trends by as-of date">' if png else ""}
 </body></html>"""
-    out = root / "index.html"
-    tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
-    return out
+    return write_text_atomic(root / "index.html", page)

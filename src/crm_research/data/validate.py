@@ -302,14 +302,7 @@ def read_table(path: str | Path, contract: Contract) -> tuple[pd.DataFrame, pd.D
     header_line = lines[0] if lines else _first_line(raw)
     header = next(csv.reader([header_line]))
     header = [h.strip() for h in header]
-    missing = [c for c in contract.names if c not in header]
-    if missing:
-        hint = ""
-        if len(header) == 1 and any(d in header_line for d in ";\t|"):
-            hint = " (the header has a single column: is the delimiter ',' ?)"
-        raise InputFileError(
-            file, f"missing required column(s) {', '.join(missing)}{hint}", column=missing[0]
-        )
+    check_header(file, contract, header, header_line)
     if text is not None:
         try:
             df = pd.read_csv(
@@ -342,25 +335,55 @@ def _data_line_numbers(lines: list[str]) -> np.ndarray:
 def _read_fallback(
     raw: bytes, file: str, contract: Contract, header: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    df, bad = parse_lines(raw.splitlines()[1:], first_line=2, table=contract.table, file=file, names=header)  # fmt: skip
+    return df[["line", *contract.names]], bad, "utf-8 (with bad lines)"
+
+
+def check_header(
+    file: str, contract: Contract, names: list[str], header_line: str, *, delimiter: str = ",",
+    mapping_hint: bool = False,
+) -> None:  # fmt: skip
+    """Raise :class:`InputFileError` naming the contract columns missing from ``names`` (the
+    file's header, after any mapping), with a hint when a one-column header suggests another
+    delimiter, or (``mapping_hint``) when Korean headers were not mapped."""
+    missing = [c for c in contract.names if c not in names]
+    if not missing:
+        return
+    hint = ""
+    if len(names) == 1 and any(d in header_line for d in ",;\t|" if d != delimiter):
+        hint = f" (the header has a single column: is the delimiter {delimiter!r} ?)"
+    elif mapping_hint and any(ord(ch) > 0x3000 for ch in header_line):
+        hint = " (Korean headers: map them to the contract's names under 'columns')"
+    raise InputFileError(file, f"missing required column(s) {', '.join(missing)}{hint}", column=missing[0])  # fmt: skip
+
+
+def parse_lines(
+    lines, *, first_line: int, table: str, file: str, names: list[str], encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """Data lines (bytes, ``first_line`` = file line number of the first) parsed one by one:
+    text rows (``line`` + ``names``, empty fields missing) and the quarantine of lines that do
+    not decode or have the wrong number of fields. Blank lines are skipped."""
     rows, bad = [], []
-    for i, bline in enumerate(raw.splitlines()):
-        if i == 0 or not bline.strip():
+    shown = encoding.replace("-sig", "").upper()
+    for i, bline in enumerate(lines):
+        bline = bline.rstrip(b"\r\n")
+        if not bline.strip():
             continue
-        lineno = i + 1
+        lineno = first_line + i
         try:
-            s = bline.decode("utf-8")
+            s = bline.decode(encoding)
         except UnicodeDecodeError as e:
-            bad.append(_qrow(contract.table, file, lineno, None, f"invalid encoding: byte {e.start} is not UTF-8", repr(bline[:200])))
+            bad.append(_qrow(table, file, lineno, None, f"invalid encoding: byte {e.start} is not {shown}", repr(bline[:200])))  # fmt: skip
             continue
-        fields = next(csv.reader([s]))
-        if len(fields) != len(header):
-            bad.append(_qrow(contract.table, file, lineno, None, f"expected {len(header)} fields, found {len(fields)}", s[:500]))
+        fields = next(csv.reader([s], delimiter=delimiter))
+        if len(fields) != len(names):
+            bad.append(_qrow(table, file, lineno, None, f"expected {len(names)} fields, found {len(fields)}", s[:500]))  # fmt: skip
             continue
-        rows.append([lineno, *fields])
-    df = pd.DataFrame(rows, columns=["line", *header], dtype=object)
+        rows.append([lineno, *[f if f != "" else None for f in fields]])
+    df = pd.DataFrame(rows, columns=["line", *names], dtype=object)
     df["line"] = df["line"].astype("int64")
-    df = df.replace({"": None})
-    return df[["line", *contract.names]], pd.DataFrame(bad, columns=QUARANTINE_COLUMNS), "utf-8 (with bad lines)"
+    return df, pd.DataFrame(bad, columns=QUARANTINE_COLUMNS)
 
 
 def read_survey_xml(path: str | Path) -> pd.DataFrame:
