@@ -133,6 +133,11 @@ def test_duplicates_are_found_across_chunks(tmp_path):
         assert "rows in 5 = accepted 3 + quarantined 2" in report, chunk
         assert "line 4: duplicate row (same as row 2)" in report
         assert "line 5: order_id: duplicate key 'O2'" in report
+    (tmp_path / "o.csv").write_text("order_id,member_id,ordered_at,amount_krw,channel\nO1,M1,2025-01-01 00:00:00,1,web\n O1,M2,2025-01-02 00:00:00,2,web\n")  # fmt: skip
+    report, _ = byod.validate_config(config(tmp_path, "orders: o.csv\n", "as_of: 2026-01-01\nchunk_rows: 1\n"))  # fmt: skip
+    assert (
+        "line 3: order_id: duplicate key ' O1'" in report
+    )  # keys compared as parsed, across chunks
 
 
 def test_other_currency_converted_to_won(tmp_path):

@@ -195,3 +195,11 @@ def test_property_nothing_lost_and_accepted_rows_obey_contract(data):
     assert a["member_id"].notna().all()
     assert ((a["amount_krw"] >= 0) & (a["amount_krw"] <= 50_000_000)).all()
     assert (a["ordered_at"] <= pd.Timestamp(AS_OF)).all()
+
+
+def test_keys_are_compared_as_parsed(tmp_path):
+    """'O1 ' is stored as the key 'O1': it duplicates O1 (found by the property test)."""
+    p = write(tmp_path, [HEADER, GOOD[0], GOOD[0], "O1 ,M1,2024-01-02 10:00:00,0,web"])
+    v = validate_file(p, "orders", as_of=AS_OF)
+    assert v.accepted["order_id"].tolist() == ["O1"]
+    assert v.quarantine["reason"].tolist() == ["duplicate row (same as row 2)", "order_id: duplicate key 'O1 '"]  # fmt: skip

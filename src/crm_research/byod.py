@@ -351,13 +351,15 @@ def _cross_chunk_duplicates(rows, contract, seen_rows: _Seen, seen_keys: _Seen, 
     reasons = {i: f"duplicate row (same as row {prev[i]})" for i in np.flatnonzero(prev >= 0)}
     cols = {i: None for i in reasons}
     if contract.key:
-        kh = _hash(rows[[contract.key]])
+        key = v.normalized_key(rows[contract.key])
+        present = key.notna().to_numpy()
+        kh = _hash(key.to_frame())
         kprev = seen_keys.lookup(kh)
-        for i in np.flatnonzero((kprev >= 0) & rows[contract.key].notna().to_numpy()):
+        for i in np.flatnonzero((kprev >= 0) & present):
             if i not in reasons:
                 reasons[i] = f"{contract.key}: duplicate key {rows[contract.key].iloc[i]!r}"
                 cols[i] = contract.key
-        seen_keys.add(kh[rows[contract.key].notna().to_numpy()], lines[rows[contract.key].notna().to_numpy()])  # fmt: skip
+        seen_keys.add(kh[present], lines[present])
     seen_rows.add(h, lines)
     if not reasons:
         return rows, v._empty_quarantine()

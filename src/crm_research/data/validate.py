@@ -441,6 +441,12 @@ def _records_json(df: pd.DataFrame) -> list[str]:
     return [json.dumps(r, ensure_ascii=False, default=str) for r in df.to_dict("records")]
 
 
+def normalized_key(s: pd.Series) -> pd.Series:
+    """Key values as the parser stores them: stripped text, blank = missing."""
+    k = s.astype("string").str.strip()
+    return k.where(k != "")
+
+
 def _parse(df: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
     """Convert text columns to their kinds. Returns typed frame and (row, column, reason) failures."""
     out = df.copy()
@@ -527,7 +533,8 @@ def validate_frame(
     for i in np.flatnonzero(dup.to_numpy()):
         reasons.setdefault(i, []).append((None, f"duplicate row (same as row {first_line.iloc[i]})"))
     if contract.key:
-        kdup = df[contract.key].notna() & df.duplicated(subset=[contract.key], keep="first") & ~dup
+        key = normalized_key(df[contract.key])  # compared as parsed: 'O1 ' is the key 'O1'
+        kdup = key.notna() & key.duplicated(keep="first") & ~dup
         for i in np.flatnonzero(kdup.to_numpy()):
             reasons.setdefault(i, []).append((contract.key, f"{contract.key}: duplicate key {df[contract.key].iloc[i]!r}"))
 
