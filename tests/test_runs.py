@@ -223,6 +223,7 @@ def test_report_on_your_own_data_builds_the_database_and_records_kpis(env, small
     assert report(nbdir, out, "--config", str(cfg), "--as-of", "2025-12-31") == 0
     rec = json.loads(next((out / "runs").glob("*/run.json")).read_text())
     assert rec["status"] == "ok" and rec["notebooks"] == {}
+    assert len(list((out / "runs").glob("*/index.html"))) == 1  # the history links to it
     con = engine.connect(small_world_db, read_only=True)
     direct = kpi.snapshot(con, "2025-12-31")
     con.disconnect()

@@ -562,6 +562,9 @@ def run_reports(
             record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
             record["notebooks"] = {r.notebook: r.status for r in results}
             runs.write_run_record(folder, record)
+            write_index(
+                folder, _load_status(folder), commit
+            )  # the history links to it, notebooks or not
             for name in runs.prune(out_dir, keep):
                 echo(f"removed old run {name} (keeping the last {keep})")
             runs.write_history_index(out_dir, threshold=threshold)
