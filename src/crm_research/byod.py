@@ -14,7 +14,7 @@ optional)::
         path: exports/주문.csv    # relative to this file; .csv/.txt or .parquet
         encoding: auto           # auto = UTF-8 (BOM or not), else CP949; or a codec name
         delimiter: ","
-        columns: {주문번호: order_id, 회원번호: member_id, 주문일시: ordered_at, 결제금액: amount_krw}
+        columns: {주문번호: order_id, 회원번호: member_id, 주문일시: ordered_at, 결제금액: amount}
         date_formats: {ordered_at: "%Y.%m.%d %H:%M"}
 
 CSV files are streamed in chunks of ``chunk_rows`` lines (a 10-million-row export is never held
@@ -42,9 +42,11 @@ import yaml
 
 from crm_research.data import validate as v
 
-CONFIG_KEYS = {"as_of", "timezone", "currency", "fx_to_krw", "output", "sources", "chunk_rows"}
+CONFIG_KEYS = {"as_of", "timezone", "currency", "fx_to_krw", "output", "sources", "chunk_rows",
+               "max_quarantine_share", "name"}  # fmt: skip
 SOURCE_KEYS = {"path", "encoding", "delimiter", "columns", "date_formats"}
-AMOUNT_COLUMNS = {"amount_krw", "unit_price_krw"}
+AMOUNT_COLUMNS = {"amount", "unit_price_krw"}
+MAX_QUARANTINE_SHARE = 0.05  # default: a file with more rows quarantined than this is refused
 
 
 class ConfigError(ValueError):
@@ -71,6 +73,13 @@ class DataConfig:
     fx_to_krw: float = 1.0
     output: Path | None = None
     chunk_rows: int = 500_000
+    max_quarantine_share: float = MAX_QUARANTINE_SHARE
+    name: str = ""  # shown in reports (default: the configuration file's name)
+
+    @property
+    def analysis_currency(self) -> str:
+        """Currency of the amounts in the database: won when a rate to won is given."""
+        return "KRW" if self.fx_to_krw != 1.0 else self.currency
 
 
 def load_config(path: str | Path) -> DataConfig:
@@ -95,12 +104,20 @@ def load_config(path: str | Path) -> DataConfig:
             f"{path}: timezone {tz!r} is not an IANA time zone (e.g. Asia/Seoul)"
         ) from e
     currency = str(raw.get("currency", "KRW")).upper()
-    fx = raw.get("fx_to_krw")
-    if currency != "KRW" and fx is None:
-        raise ConfigError(f"{path}: currency {currency} needs fx_to_krw (won per {currency}); amounts are analysed in KRW")  # fmt: skip
-    fx = float(fx if fx is not None else 1.0)
+    if not (len(currency) == 3 and currency.isalpha()):
+        raise ConfigError(f"{path}: currency {currency!r} is not a three-letter ISO 4217 code (e.g. KRW, USD)")  # fmt: skip
+    fx = raw.get("fx_to_krw")  # optional: convert amounts to won; otherwise reported in currency
+    try:
+        fx = float(fx if fx is not None else 1.0)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(
+            f"{path}: fx_to_krw must be a number, got {raw.get('fx_to_krw')!r}"
+        ) from e
     if not fx > 0:
         raise ConfigError(f"{path}: fx_to_krw must be positive, got {fx}")
+    share = raw.get("max_quarantine_share", MAX_QUARANTINE_SHARE)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise ConfigError(f"{path}: max_quarantine_share must be a share between 0 and 1, got {share!r}")  # fmt: skip
     as_of = raw.get("as_of")
     try:
         as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now(tz=zone).tz_localize(None).floor("s")  # fmt: skip
@@ -118,7 +135,8 @@ def load_config(path: str | Path) -> DataConfig:
         if bad or "path" not in spec:
             raise ConfigError(f"{path}: sources.{table}: needs 'path'; allowed keys {', '.join(sorted(SOURCE_KEYS))}")  # fmt: skip
         names = v.CONTRACTS[table].names
-        cols = {str(k): str(x) for k, x in (spec.get("columns") or {}).items()}
+        alias = dict(v.CONTRACTS[table].aliases)
+        cols = {str(k): alias.get(str(x), str(x)) for k, x in (spec.get("columns") or {}).items()}
         wrong = [x for x in cols.values() if x not in names]
         if wrong:
             raise ConfigError(f"{path}: sources.{table}.columns maps to unknown column(s) {', '.join(wrong)} (contract: {', '.join(names)})")  # fmt: skip
@@ -136,8 +154,10 @@ def load_config(path: str | Path) -> DataConfig:
     chunk_rows = raw.get("chunk_rows", 500_000)
     if not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool) or chunk_rows < 1:
         raise ConfigError(f"{path}: chunk_rows must be a positive whole number, got {chunk_rows!r}")
+    if "orders" not in out:
+        raise ConfigError(f"{path}: sources needs 'orders', the transaction log (customer id and purchase time at least)")  # fmt: skip
     return DataConfig(path, out, as_of, tz, currency, fx, (path.parent / output).resolve() if output else None,
-                      chunk_rows)  # fmt: skip
+                      chunk_rows, float(share), str(raw.get("name") or path.stem))  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------
@@ -214,7 +234,7 @@ def _chunks(src: Source, contract: v.Contract, chunk_rows: int):
             raise v.InputFileError(str(path), "file is empty (no header row)")
         header_text = _decode_chunk(head, enc) or head.decode("utf-8", errors="replace")
         header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([header_text.rstrip("\r\n")], delimiter=src.delimiter))]  # fmt: skip
-        mapped = [src.columns.get(h, h) for h in header]
+        mapped = contract.canonical([src.columns.get(h, h) for h in header])
         v.check_header(str(path), contract, mapped, header_text, delimiter=src.delimiter, mapping_hint=not src.columns)  # fmt: skip
         lineno = 1
         yielded = False
@@ -248,7 +268,7 @@ def _chunks(src: Source, contract: v.Contract, chunk_rows: int):
             if rows is None:  # line by line: quarantine undecodable lines and wrong field counts
                 rows, bad = v.parse_lines(block, first_line=first_line, table=src.table, file=str(path),
                                           names=mapped, encoding=enc, delimiter=src.delimiter)  # fmt: skip
-            yield rows[["line", *contract.names]].reset_index(drop=True), bad, enc
+            yield v.fill_absent(rows, contract).reset_index(drop=True), bad, enc
             yielded = True
             if not block:
                 return
@@ -275,6 +295,7 @@ class SourceResult:
     reasons: Counter = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
+    absent: list[str] = field(default_factory=list)  # optional columns the file does not have
 
 
 def validate_source(src: Source, cfg: DataConfig, *, examples: int = 3, out_dir: Path | None = None) -> SourceResult:  # fmt: skip
@@ -291,6 +312,9 @@ def validate_source(src: Source, cfg: DataConfig, *, examples: int = 3, out_dir:
         else:
             it = _chunks(src, contract, cfg.chunk_rows)
         seen_rows, seen_keys = _Seen(), _Seen()
+        present = source_columns(src, contract)
+        contract = v.for_header(contract, present)
+        res.absent = [c.name for c in contract.columns if c.name not in present]
         for n, (rows, q, enc) in enumerate(it):
             res.encoding = enc
             rows = _to_krw(rows, cfg.fx_to_krw)
@@ -310,12 +334,36 @@ def validate_source(src: Source, cfg: DataConfig, *, examples: int = 3, out_dir:
                     ex.append(f"line {line}: {reason}")
             if out_dir is not None:
                 _append(
-                    out_dir / f"{src.table}.csv", _formatted(r.accepted, contract), header=n == 0
+                    out_dir / f"{src.table}.csv",
+                    _formatted(
+                        r.accepted, contract, drop=[c for c in res.absent if c != contract.key]
+                    ),
+                    header=n == 0,
                 )
                 _append(out_dir / "quarantine.csv", r.quarantine, header=not (out_dir / "quarantine.csv").exists())  # fmt: skip
     except v.InputFileError as e:
         res.error = str(e)
     return res
+
+
+def source_columns(src: Source, contract: v.Contract) -> list[str]:
+    """Contract names the source's header provides (after the configured mapping and aliases).
+    Raises :class:`~crm_research.data.validate.InputFileError` for a missing or empty file."""
+    if not src.path.exists():
+        raise v.InputFileError(str(src.path), "file not found")
+    if src.table == "survey":
+        return contract.names
+    if src.path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        header = pq.ParquetFile(src.path).schema_arrow.names
+    else:
+        with src.path.open("rb") as f:
+            head = f.readline()
+        enc = _detect_encoding(src.path, src.encoding)
+        text = (_decode_chunk(head, enc) or head.decode("utf-8", errors="replace")).rstrip("\r\n")
+        header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([text], delimiter=src.delimiter), [])]  # fmt: skip
+    return contract.canonical([src.columns.get(h, h) for h in header])
 
 
 def _parquet_chunks(src: Source, contract: v.Contract, chunk_rows: int):
@@ -324,20 +372,23 @@ def _parquet_chunks(src: Source, contract: v.Contract, chunk_rows: int):
     if not src.path.exists():
         raise v.InputFileError(str(src.path), "file not found")
     pf = pq.ParquetFile(src.path)
-    names = [src.columns.get(n, n) for n in pf.schema_arrow.names]
+    names = contract.canonical([src.columns.get(n, n) for n in pf.schema_arrow.names])
     v.check_header(str(src.path), contract, names, "")
+    contract = v.for_header(contract, names)
     line = 1
     for batch in pf.iter_batches(batch_size=chunk_rows):
         df = batch.to_pandas()
         df.columns = names
         for c in contract.columns:  # the contract parses text; Parquet brings typed values
+            if c.name not in df:
+                continue
             col = df[c.name]
             if pd.api.types.is_datetime64_any_dtype(col):
                 col = col.dt.strftime(c.fmt or v.TS)
             df[c.name] = col.astype("string").where(col.notna(), None).astype(object)
         df.insert(0, "line", np.arange(line + 1, line + 1 + len(df)))
         line += len(df)
-        yield df[["line", *contract.names]], v._empty_quarantine(), "parquet"
+        yield v.fill_absent(df, contract), v._empty_quarantine(), "parquet"
 
 
 def _cross_chunk_duplicates(rows, contract, seen_rows: _Seen, seen_keys: _Seen, file: str):
@@ -373,12 +424,13 @@ def _cross_chunk_duplicates(rows, contract, seen_rows: _Seen, seen_keys: _Seen, 
     return rows[keep].reset_index(drop=True), q
 
 
-def _formatted(df: pd.DataFrame, contract: v.Contract) -> pd.DataFrame:
-    """Accepted rows in the standard contract (names, standard date formats) for staging."""
+def _formatted(df: pd.DataFrame, contract: v.Contract, drop: list[str] = ()) -> pd.DataFrame:
+    """Accepted rows in the standard contract (names, standard date formats) for staging, without
+    the ``drop`` columns (optional columns the source does not have)."""
     base = v.CONTRACTS[contract.table]
-    out = df[base.names].copy()
+    out = df[[n for n in base.names if n not in drop]].copy()
     for c in base.columns:
-        if c.kind in ("date", "datetime"):
+        if c.kind in ("date", "datetime") and c.name in out:
             out[c.name] = out[c.name].dt.strftime(c.fmt)
     return out
 
@@ -407,9 +459,14 @@ def validate_config(path: str | Path, *, examples: int = 3, stage: bool = True) 
 
 
 def _report(cfg: DataConfig, results: list[SourceResult], out_dir: Path | None) -> tuple[str, bool]:
+    """The readable validation report and whether the data may be used. A file is refused when
+    it cannot be read, or when more than ``max_quarantine_share`` of its rows are quarantined;
+    the data are refused when no transaction is accepted."""
+    amounts = f"amounts in {cfg.currency}"
+    if cfg.analysis_currency != cfg.currency:
+        amounts += f" × {cfg.fx_to_krw:g} = KRW"
     lines = [f"Data configuration {cfg.file}",
-             f"as of {cfg.as_of:%Y-%m-%d %H:%M:%S} ({cfg.timezone}); amounts in {cfg.currency}"
-             + (f" × {cfg.fx_to_krw:g} = KRW" if cfg.currency != "KRW" else ""), ""]  # fmt: skip
+             f"as of {cfg.as_of:%Y-%m-%d %H:%M:%S} ({cfg.timezone}); {amounts}", ""]  # fmt: skip
     ok = True
     for r in results:
         lines.append(f"{r.table}: {r.file}")
@@ -419,15 +476,28 @@ def _report(cfg: DataConfig, results: list[SourceResult], out_dir: Path | None) 
             lines.append("")
             continue
         lines.append(f"  rows in {r.rows_in:,} = accepted {r.accepted:,} + quarantined {r.quarantined:,}   (encoding {r.encoding})")  # fmt: skip
+        share = r.quarantined / r.rows_in if r.rows_in else 0.0
+        if share > cfg.max_quarantine_share:
+            ok = False
+            top = ", ".join(f"{k} ({n:,})" for k, n in r.reasons.most_common(3))
+            lines.append(f"  REFUSED: {share:.1%} of the rows are quarantined, more than the limit {cfg.max_quarantine_share:.0%} (max_quarantine_share); top reasons: {top}")  # fmt: skip
+        if r.rows_in == 0:
+            lines.append("  WARNING: the file has a header but no rows")
+        if r.absent:
+            lines.append(f"  not in this file (optional): {', '.join(r.absent)}")
         for kind, n in r.reasons.most_common():
             lines.append(f"  quarantined, {kind}: {n:,}")
             for ex in r.examples.get(kind, []):
                 lines.append(f"      {ex}")
         lines.append("")
+    orders = [r for r in results if r.table == "orders" and not r.error]
+    if orders and sum(r.accepted for r in orders) == 0:
+        ok = False
+        lines.append("REFUSED: no transaction was accepted (orders); there is nothing to analyse")
     total_in = sum(r.rows_in for r in results)
     total_ok = sum(r.accepted for r in results)
     lines.append(f"total: {total_in:,} rows in, {total_ok:,} accepted, {total_in - total_ok:,} quarantined; "
-                 + ("every file usable" if ok else "some files refused (see REFUSED above)"))  # fmt: skip
+                 + ("every file usable" if ok else "data refused (see REFUSED above)"))  # fmt: skip
     if out_dir is not None:
         lines.append(f"accepted rows and quarantine written to {out_dir}")
     return "\n".join(lines), ok
@@ -441,31 +511,32 @@ class DataRefused(ValueError):
         super().__init__("some input files were refused:\n" + report)
 
 
-def _stage_missing(cfg: DataConfig, out_dir: Path) -> list[str]:
-    """Sources the configuration does not provide are staged empty (header only), so the
-    database has every table; returns their names."""
-    missing = [t for t in v.SOURCE_FILES if t not in cfg.sources]
-    for t in missing:
-        f = out_dir / v.SOURCE_FILES[t]
-        if t == "survey":
-            f.write_text("<responses/>\n", encoding="utf-8")
-        else:
-            f.write_text(",".join(v.CONTRACTS[t].names) + "\n", encoding="utf-8")
-    if "survey" in cfg.sources:  # the survey is staged as the XML export itself
+def _stage_survey(cfg: DataConfig, out_dir: Path) -> None:
+    """The survey is staged as the XML export itself."""
+    if "survey" in cfg.sources:
         shutil.copy(cfg.sources["survey"].path, out_dir / v.SOURCE_FILES["survey"])
         (out_dir / "survey.csv").unlink(missing_ok=True)
-    return missing
 
 
-def build_database(config: str | Path, db_path: str | Path, *, echo=print) -> Path:
-    """Validate and stage the configured data, then build the customer database from it
+def build_database(
+    config: str | Path,
+    db_path: str | Path,
+    *,
+    stage_dir: str | Path | None = None,
+    threshold: float = 0.9,
+    echo=print,
+) -> Path:
+    """Validate and stage the configured data (into ``stage_dir``, else the configuration's
+    ``output``, else ``data/interim/byod``), then build the customer database from it
     (:func:`crm_research.integrate.build_customer_db`) at ``db_path``. Refuses with
     :class:`DataRefused` (carrying the validation report) if any file is unusable."""
     from crm_research import integrate
     from crm_research.config import data_dir
 
     cfg = load_config(config)
-    if cfg.output is None:
+    if stage_dir is not None:
+        cfg.output = Path(stage_dir)
+    elif cfg.output is None:
         cfg.output = data_dir() / "interim" / "byod"
     cfg.output.mkdir(parents=True, exist_ok=True)
     for f in cfg.output.iterdir():
@@ -476,8 +547,38 @@ def build_database(config: str | Path, db_path: str | Path, *, echo=print) -> Pa
     if not ok:
         raise DataRefused(report)
     echo(report)
-    missing = _stage_missing(cfg, cfg.output)
+    _stage_survey(cfg, cfg.output)
+    missing = [t for t in v.SOURCE_FILES if t not in cfg.sources]
     if missing:
         echo(f"not provided (empty tables): {', '.join(missing)}")
-    integrate.build_customer_db(cfg.output, db_path=db_path, as_of=cfg.as_of)
+    integrate.build_customer_db(cfg.output, db_path=db_path, as_of=cfg.as_of, threshold=threshold)
+    _record_staging(db_path, cfg, results)
     return Path(db_path)
+
+
+def _record_staging(db_path: str | Path, cfg: DataConfig, results: list[SourceResult]) -> None:
+    """The database's ``load_log`` and ``quarantine`` describe the exports as received: rows in,
+    accepted and quarantined per source file, and every quarantined row with its reason."""
+    from crm_research.data import engine
+    from crm_research.data.validate import quarantine_reason_kind
+
+    con = engine.connect(db_path)
+    try:
+        log = con.table("load_log").to_pandas().set_index("table")
+        for r in results:
+            log.loc[r.table, ["file", "rows_in", "accepted", "quarantined", "encoding", "provided"]] = [
+                Path(r.file).name, r.rows_in, r.accepted, r.quarantined, r.encoding, True]  # fmt: skip
+        engine.write(con, "load_log", log.reset_index())
+        staged_q = cfg.output / "quarantine.csv"
+        if staged_q.exists():
+            q = pd.read_csv(staged_q, dtype=str, keep_default_na=False, na_values=[""])
+            q["line"] = q["line"].astype("int64")
+            q["reason_kind"] = q["reason"].map(quarantine_reason_kind)
+            db_q = con.table("quarantine").to_pandas()
+            q = pd.concat([db_q, q[db_q.columns]], ignore_index=True)
+            text = dict.fromkeys(
+                ["table", "file", "column", "reason", "record", "reason_kind"], "string"
+            )
+            engine.write(con, "quarantine", q.astype(text | {"line": "int64"}))
+    finally:
+        con.disconnect()

@@ -82,7 +82,7 @@ def churn_features(
     touchpoints=None,
     customer_col: str = "customer_id",
     datetime_col: str = "ordered_at",
-    monetary_col: str = "amount_krw",
+    monetary_col: str = "amount",
 ) -> pd.DataFrame:
     """Features per customer with a purchase at or before ``cutoff``, from events up to it only.
 
@@ -427,7 +427,7 @@ def time_split_study(
     eval_horizon_days: int | None = None,
     n_folds: int = 2,
     active_within_days: float | None = 365,
-    monetary_col: str = "amount_krw",
+    monetary_col: str = "amount",
     customer_col: str = "customer_id",
     datetime_col: str = "ordered_at",
     seed: int = 0,

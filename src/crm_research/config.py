@@ -25,6 +25,11 @@ def processed_dir() -> Path:
     return data_dir() / "processed"
 
 
+def interim_dir() -> Path:
+    """Intermediate data: staged own-data exports, the CDNOW example export."""
+    return data_dir() / "interim"
+
+
 def simulated_dir() -> Path:
     """Folder of simulated raw system exports, one sub-folder per world."""
     return data_dir() / "simulated"

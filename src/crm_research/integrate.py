@@ -134,7 +134,34 @@ def identity_records(tables: dict[str, Validated | pd.DataFrame]) -> pd.DataFram
             }
         )
         frames.append(f)
-    r = pd.concat(frames, ignore_index=True)
+    orders = tables.get("orders")
+    if orders is not None:  # order-system customers without a customer-master record
+        o = orders.accepted if isinstance(orders, Validated) else orders
+        known = frames[0]["record_id"]  # members
+        first = o.groupby("member_id")["ordered_at"].min()
+        first = first[~first.index.isin(known.dropna())]
+        if len(first):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "source": "members",
+                        "record_id": first.index.astype("string"),
+                        "name": pd.NA,
+                        "birth_date": pd.NA,
+                        "phone": pd.NA,
+                        "email": pd.NA,
+                        "address": pd.NA,
+                        "updated_at": pd.to_datetime(first.to_numpy()),
+                    }  # fmt: skip
+                )
+            )
+    r = (
+        pd.concat([f for f in frames if len(f)], ignore_index=True)
+        if any(len(f) for f in frames)
+        else frames[0]
+    )
+    for c in ("record_id", "name", "birth_date", "phone", "email", "address"):
+        r[c] = r[c].astype("string")  # blank or numeric personal fields are text too
     r["unique_id"] = r["source"] + ":" + r["record_id"]
     ph = classify_phone(r["phone"])
     r["phone_class"] = ph["phone_class"]
@@ -149,7 +176,8 @@ def identity_records(tables: dict[str, Validated | pd.DataFrame]) -> pd.DataFram
     cols = ["unique_id", "source", "record_id", "name", "birth_date", "phone_digits",
             "phone_last7", "phone_class", "email", "email_local", "address", "district",
             "updated_at"]  # fmt: skip
-    return r[cols]
+    text = [c for c in cols if c != "updated_at"]
+    return r[cols].astype(dict.fromkeys(text, "string"))
 
 
 def one_edit_keys(name: str) -> list[str]:
@@ -260,6 +288,8 @@ class Resolution:
     match_weights: pd.DataFrame  # the trained model: comparison, level, m, u, match weight
     match_probabilities: pd.Series  # probability of every scored pair, sorted (for a histogram)
     model: dict = field(default_factory=dict)  # the trained splink model (settings JSON)
+    method: str = "splink"  # "splink", "exact identifiers" (splink could not train) or "ids"
+    notes: list[str] = field(default_factory=list)  # what could not be done, in plain words
 
 
 def deterministic_links(records: pd.DataFrame) -> pd.DataFrame:
@@ -323,6 +353,59 @@ def resolve_identities(
     :func:`deterministic_links` are joined by connected components. Customer ids are
     pseudonymous: ``C`` + a running number in order of the smallest record id of the cluster.
     """
+    carrying = identifying_sources(records)
+    if len(carrying) < 2:
+        return _ids_only(records, threshold, carrying)
+    try:
+        return _resolve_splink(records, threshold=threshold, seed=seed, max_pairs=max_pairs, backend=backend,
+                               spark=spark, model=model, name_edit=name_edit)  # fmt: skip
+    except Exception as e:  # noqa: BLE001 - any splink failure falls back to exact identifiers
+        det = deterministic_links(records)
+        note = (f"splink could not be trained on these records ({type(e).__name__}: {str(e)[:200]}); "
+                "records are linked by exact e-mail address and mobile number only")  # fmt: skip
+        return _clustered(records, det, threshold=threshold, n_prob=0, method="exact identifiers", notes=[note])  # fmt: skip
+
+
+IDENTIFYING = ("name", "birth_date", "phone_digits", "email")
+
+
+def identifying_sources(records: pd.DataFrame) -> list[str]:
+    """Sources with at least one record carrying an identifying field (name, birth date, phone,
+    e-mail)."""
+    has = records[list(IDENTIFYING)].notna().any(axis=1)
+    return sorted(records.loc[has, "source"].unique())
+
+
+def _ids_only(records: pd.DataFrame, threshold: float, carrying: list[str]) -> Resolution:
+    """One customer per source record: nothing to link across sources."""
+    what = f"only {carrying[0]} carries" if carrying else "no source carries"
+    note = (f"identity resolution not run: {what} identifying fields (it needs two sources that do); "
+            "each customer id is one customer")  # fmt: skip
+    empty = pd.DataFrame(columns=["unique_id_l", "unique_id_r"])
+    return _clustered(records, empty, threshold=threshold, n_prob=0, method="ids", notes=[note])
+
+
+def _clustered(records, edges, *, threshold, n_prob, method, notes, **kw) -> Resolution:
+    """Connected components of ``edges`` as pseudonymous customers (see resolve_identities)."""
+    labels = _connected_components(records["unique_id"], edges)
+    out = records[["unique_id", "source", "record_id"]].copy()
+    first_id = out.groupby(labels)["unique_id"].transform("min")
+    order = {u: i for i, u in enumerate(sorted(first_id.unique()))}
+    width = max(6, len(str(len(order))))
+    out["customer_id"] = first_id.map(lambda u: f"C{order[u] + 1:0{width}d}")
+    kw.setdefault("n_pairs_scored", 0)
+    kw.setdefault(
+        "match_weights", pd.DataFrame(columns=["comparison", "level", "m", "u", "match_weight"])
+    )
+    kw.setdefault("match_probabilities", pd.Series(dtype=float))
+    return Resolution(clusters=out, n_probabilistic_links=n_prob,
+                      n_deterministic_links=len(edges) - n_prob, threshold=threshold,
+                      method=method, notes=notes, **kw)  # fmt: skip
+
+
+def _resolve_splink(records, *, threshold, seed, max_pairs, backend, spark, model, name_edit) -> Resolution:  # fmt: skip
+    """splink (trained without labels) plus exact unique-identifier links."""
+    import pyarrow as pa
     from splink import DuckDBAPI, Linker, block_on
 
     logging.getLogger("splink").setLevel(logging.ERROR)
@@ -341,6 +424,9 @@ def resolve_identities(
     frame = records[cols].astype(object).where(records[cols].notna(), None)
     if name_edit == "characters":  # only this comparison reads the keys
         frame["name_edits"] = [None if n is None else one_edit_keys(n) for n in frame["name"]]
+    if backend == "duckdb":  # typed text even where a column is blank throughout
+        schema = pa.schema([(c, pa.list_(pa.string()) if c == "name_edits" else pa.string()) for c in frame.columns])  # fmt: skip
+        frame = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
     sdf = db.register(frame)
     settings = splink_settings(name_edit) if model is None else _trained_settings(model, db.sql_dialect.sqlglot_dialect, name_edit)  # fmt: skip
     linker = Linker(sdf, settings, log_level=None)
@@ -363,22 +449,12 @@ def resolve_identities(
         pred = scored.as_spark_dataframe().select(*keep).toPandas()
     prob = pred[pred["match_probability"] >= threshold][["unique_id_l", "unique_id_r"]]
     det = deterministic_links(records)
-    labels = _connected_components(records["unique_id"], pd.concat([prob, det]))
-    out = records[["unique_id", "source", "record_id"]].copy()
-    first_id = out.groupby(labels)["unique_id"].transform("min")
-    order = {u: i for i, u in enumerate(sorted(first_id.unique()))}
-    width = max(6, len(str(len(order))))
-    out["customer_id"] = first_id.map(lambda u: f"C{order[u] + 1:0{width}d}")
-    return Resolution(
-        clusters=out,
-        n_pairs_scored=len(pred),
-        n_probabilistic_links=len(prob),
-        n_deterministic_links=len(det),
-        threshold=threshold,
-        match_weights=_match_weights(linker),
+    return _clustered(
+        records, pd.concat([prob, det], ignore_index=True), threshold=threshold, n_prob=len(prob),
+        method="splink", notes=[], n_pairs_scored=len(pred), match_weights=_match_weights(linker),
         match_probabilities=pred["match_probability"].sort_values(ignore_index=True),
         model=linker.misc.save_model_to_json(),
-    )
+    )  # fmt: skip
 
 
 def _trained_settings(model: dict, dialect: str, name_edit: str) -> dict:
@@ -524,7 +600,7 @@ def link_sources(con, identity_map_name: str = "identity_map"):
 
     Expects tables ``src_<table>`` (accepted rows) and ``identity_map`` (source, record_id,
     customer_id) in ``con``. Returns a dict of Ibis expressions: ``transactions`` (one row per
-    order: customer_id, order_id, ordered_at, amount_krw, channel, n_lines), ``touchpoints``
+    order: customer_id, order_id, ordered_at, amount (in the dataset's currency), channel, n_lines), ``touchpoints``
     (customer_id, ts, channel, event) and ``customers`` (one row per customer, counts and totals).
     Anonymous web sessions are attributed through cookie stitching: a cookie used in a logged-in
     session belongs to that login's customer.
@@ -543,7 +619,7 @@ def link_sources(con, identity_map_name: str = "identity_map"):
     transactions = (
         orders.join(ids("members", "member_id"), "member_id")
         .left_join(n_lines, "order_id")
-        .select("customer_id", "order_id", "ordered_at", "amount_krw", "channel", "n_lines")
+        .select("customer_id", "order_id", "ordered_at", "amount", "channel", "n_lines")
     )
     tickets = con.table("src_tickets").join(ids("cc_customers", "cc_customer_id"), "cc_customer_id")
     sessions = con.table("src_sessions")
@@ -594,7 +670,7 @@ def link_sources(con, identity_map_name: str = "identity_map"):
     per = {
         "orders": transactions.group_by("customer_id").aggregate(
             n_orders=transactions.count(),
-            revenue_krw=transactions.amount_krw.sum(),
+            revenue=transactions.amount.sum(),
             first_order=transactions.ordered_at.min(),
             last_order=transactions.ordered_at.max(),
         ),
@@ -617,7 +693,7 @@ def link_sources(con, identity_map_name: str = "identity_map"):
     customers = base
     for t in per.values():
         customers = customers.left_join(t, "customer_id").drop("customer_id_right")
-    fill = {c: 0 for c in ("n_orders", "revenue_krw", "n_calls", "n_sessions",
+    fill = {c: 0 for c in ("n_orders", "revenue", "n_calls", "n_sessions",
                            "n_anonymous_sessions", "n_emails_sent", "n_emails_opened",
                            "n_emails_clicked", "n_surveys")}  # fmt: skip
     customers = customers.mutate(**{c: customers[c].fill_null(v) for c, v in fill.items()})
@@ -708,6 +784,8 @@ def build_customer_db(
     engine.write(con, "identity_records", records)
     engine.write(con, "identity_map", resolution.clusters)
     engine.write(con, "contacts", contacts)
+    for name, df in resolution_tables(resolution).items():
+        engine.write(con, name, df)
     for name, expr in link_sources(con).items():
         con.create_table(name, expr, overwrite=True)
     truth = folder / "truth"
@@ -716,6 +794,8 @@ def build_customer_db(
         truth_records = pd.read_parquet(truth / "records.parquet")
         engine.write(con, "truth_people", pd.read_parquet(truth / "people.parquet"))
         engine.write(con, "truth_records", truth_records)
+        if (truth / "corruptions.parquet").exists():
+            engine.write(con, "truth_corruptions", pd.read_parquet(truth / "corruptions.parquet"))
         scores = score_resolution(resolution.clusters, truth_records)
     qc = validation_counts(con).to_pandas()
     con.disconnect()
@@ -724,6 +804,31 @@ def build_customer_db(
         db_path=str(db_path), load_log=load_log, quarantine_counts=qc, resolution=resolution,
         scores=scores, contacts=contacts, timings=timings,
     )  # fmt: skip
+
+
+def resolution_tables(res: Resolution, bins: int = 50) -> dict[str, pd.DataFrame]:
+    """How identities were resolved, as tables for the database (no personal data):
+    ``resolution`` (one row: method, counts, threshold, notes), ``match_weights`` (the trained
+    model) and ``match_probability_histogram`` (pairs per probability bin)."""
+    counts, edges = np.histogram(
+        res.match_probabilities.to_numpy(dtype=float), bins=bins, range=(0, 1)
+    )
+    summary = pd.DataFrame(
+        {
+            "method": [res.method],
+            "n_pairs_scored": [res.n_pairs_scored],
+            "n_probabilistic_links": [res.n_probabilistic_links],
+            "n_deterministic_links": [res.n_deterministic_links],
+            "threshold": [res.threshold],
+            "notes": ["\n".join(res.notes)],
+        }  # fmt: skip
+    )
+    weights = res.match_weights.copy()
+    for c in weights.columns:
+        if weights[c].dtype == object:
+            weights[c] = weights[c].astype("string")
+    hist = pd.DataFrame({"lower": edges[:-1], "upper": edges[1:], "pairs": counts.astype("int64")})
+    return {"resolution": summary, "match_weights": weights, "match_probability_histogram": hist}
 
 
 def ensure_customer_db(

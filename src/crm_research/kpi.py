@@ -9,8 +9,9 @@ KPI                         definition
 ==========================  ========================================================================
 ``customers``               customers with at least one purchase on or before the as-of date
 ``active_share``            share of those who bought in the 365 days before the as-of date
-``clv_12m_total_krw``       predicted value of the next 52 weeks over all customers (BG/NBD +
-                            Gamma-Gamma fitted at the as-of date, discounted 1% a month), KRW
+``clv_12m_total``           predicted value of the next 52 weeks over all customers (BG/NBD +
+                            Gamma-Gamma fitted at the as-of date, discounted 1% a month), in the
+                            dataset's currency (``currency``); empty when the data have no amounts
 ``churn_rate_90d``          among customers who bought in the year before (as-of − 90 days), the
                             share who did not buy in the last 90 days (observed, not predicted)
 ``campaign_uplift_pts``     last recorded randomised campaign: purchase rate of the e-mailed minus
@@ -33,7 +34,7 @@ STALE_DAYS = 7
 KPI_LABELS = {
     "customers": "customers",
     "active_share": "active share (bought in the last 365 days)",
-    "clv_12m_total_krw": "predicted 12-month CLV, total (KRW)",
+    "clv_12m_total": "predicted 12-month CLV, total",
     "churn_rate_90d": "90-day churn rate",
     "campaign_uplift_pts": "campaign uplift (purchase rate, pts)",
 }
@@ -62,16 +63,35 @@ def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> di
     at_risk = per[per["last_before"] >= cut - pd.Timedelta(days=365)]
     churned = (at_risk["last"] < cut).mean() if len(at_risk) else math.nan
     # the summary for the CLV fit is computed in the database, not from transactions in pandas
-    values = clv.clv_table(t, observation_end=as_of.normalize(), monetary_col="amount_krw", money_scale=1000,
-                           horizon_weeks=horizon_weeks)  # fmt: skip
+    currency = dataset_currency(con)
+    has_amount = bool(t.amount.notnull().any().to_pandas())
+    total = math.nan
+    if has_amount:
+        values = clv.clv_table(t, observation_end=as_of.normalize(), monetary_col="amount",
+                               money_scale=money_scale(currency), horizon_weeks=horizon_weeks)  # fmt: skip
+        total = float(values["clv"].sum())
     return {
         "customers": float(n),
         "active_share": float(active.mean()),
-        "clv_12m_total_krw": float(values["clv"].sum()),
+        "clv_12m_total": total,
+        "currency": currency,
         "churn_rate_90d": float(churned),
         "campaign_uplift_pts": campaign_uplift_pts(con),
         "data_end": f"{data_end:%Y-%m-%d}",
     }
+
+
+def money_scale(currency: str) -> float:
+    """Amounts are divided by this before the spend model is fitted (1,000 for won, whose
+    order values are in the tens of thousands; 1 otherwise)."""
+    return 1000.0 if currency in ("KRW", "JPY") else 1.0
+
+
+def dataset_currency(con) -> str:
+    """The currency of the database's amounts (``dataset_info``; KRW for older databases)."""
+    if "dataset_info" not in con.list_tables():
+        return "KRW"
+    return str(con.table("dataset_info").to_pandas()["currency"].iloc[0])
 
 
 def stale_days(data_end: str | None, as_of: str) -> int | None:

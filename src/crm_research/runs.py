@@ -159,8 +159,8 @@ def plot_trends(history: pd.DataFrame, path: Path) -> Path | None:
     axes = axes.ravel()
     for ax, (k, label) in zip(axes, KPI_LABELS.items(), strict=False):
         y = ok[k].astype(float)
-        if k == "clv_12m_total_krw":
-            y, label = y / 1e6, label.replace("(KRW)", "(million KRW)")
+        if k == "clv_12m_total":
+            y, label = y / 1e6, label + " (millions)"
         elif k in ("active_share", "churn_rate_90d"):
             y, label = 100 * y, label + " (%)"
         ax.plot(x, y, marker="o")

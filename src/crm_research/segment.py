@@ -59,7 +59,7 @@ def customer_features(con, as_of: str | pd.Timestamp, clv_table: pd.DataFrame | 
     tx = tx.filter(tx.ordered_at <= as_of)
     per = tx.group_by("customer_id").aggregate(
         n_orders=tx.count(),
-        revenue_krw=tx.amount_krw.sum(),
+        revenue=tx.amount.sum(),
         first_order=tx.ordered_at.min(),
         last_order=tx.ordered_at.max(),
         web_orders=(tx.channel == "web").sum(),
@@ -92,7 +92,7 @@ def customer_features(con, as_of: str | pd.Timestamp, clv_table: pd.DataFrame | 
         df[c] = df[c].fillna(0)
     years = ((as_of - df["first_order"]).dt.days / 365.25).clip(lower=MIN_TENURE_YEARS)
     out = pd.DataFrame(index=df.index)
-    out["log_order_value"] = np.log(df["revenue_krw"] / df["n_orders"])
+    out["log_order_value"] = np.log(df["revenue"] / df["n_orders"])
     for ch in ("web", "app", "phone"):
         out[f"log_{ch}_orders_per_year"] = np.log1p(df[f"{ch}_orders"] / years)
         out[f"{ch}_share"] = df[f"{ch}_orders"] / df["n_orders"]
@@ -103,13 +103,13 @@ def customer_features(con, as_of: str | pd.Timestamp, clv_table: pd.DataFrame | 
     out["age"] = (as_of - pd.to_datetime(df["birth_date"])).dt.days / 365.25
     out["log_recency_days"] = np.log1p((as_of - df["last_order"]).dt.days)
     out["log_frequency"] = np.log(df["n_orders"])
-    out["log_monetary"] = np.log(df["revenue_krw"])
+    out["log_monetary"] = np.log(df["revenue"])
     out["tenure_years"] = (as_of - df["first_order"]).dt.days / 365.25
     reach = df[["reachable_phone", "reachable_email", "reachable_sms", "reachable_post"]].astype("boolean").fillna(False)  # fmt: skip
     # reachable by phone or e-mail (post is left out: every member record carries an address)
     out["reachable_any"] = (reach["reachable_phone"] | reach["reachable_email"]).astype(float)
     out["reachable_email"] = reach["reachable_email"].astype(float)
-    out["revenue_krw"] = df["revenue_krw"].astype(float)
+    out["revenue"] = df["revenue"].astype(float)
     out["n_orders"] = df["n_orders"].astype(float)
     if clv_table is not None:
         out["log_clv"] = np.log1p(clv_table["clv"].reindex(out.index).clip(lower=0))
@@ -245,8 +245,8 @@ def profile(features: pd.DataFrame, labels) -> pd.DataFrame:
     g = f.groupby("segment")
     out = pd.DataFrame({"customers": g.size()})
     out["share of customers"] = out["customers"] / len(f)
-    out["share of revenue"] = g["revenue_krw"].sum() / f["revenue_krw"].sum()
-    out["mean order value (KRW)"] = g["revenue_krw"].sum() / g["n_orders"].sum()
+    out["share of revenue"] = g["revenue"].sum() / f["revenue"].sum()
+    out["mean order value"] = g["revenue"].sum() / g["n_orders"].sum()
     out["orders per customer"] = g["n_orders"].mean()
     for ch in ("web", "app", "phone"):
         out[f"{ch} share of orders"] = g[f"{ch}_share"].mean()

@@ -362,7 +362,7 @@ def campaign_list(con, as_of: str | pd.Timestamp) -> pd.DataFrame:
     tx = con.table("transactions")
     as_of = pd.Timestamp(as_of)
     tx = tx.filter(tx.ordered_at < as_of).to_pandas()
-    ct = clv.clv_table(tx, observation_end=as_of, monetary_col="amount_krw", money_scale=1000)
+    ct = clv.clv_table(tx, observation_end=as_of, monetary_col="amount", money_scale=1000)
     f = segment.customer_features(con, as_of, clv_table=ct)
     f = f[f["reachable_email"] == 1].copy()
     f["churn_score"] = 1 - f["p_alive"]

@@ -21,6 +21,7 @@ the contract and run lazily, so all failures of a row are reported together.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -70,24 +71,43 @@ class Col:
     fmt: str | None = None
     pattern: str | None = None
     not_future: bool = False
+    absent_ok: bool = False  # a required column that may be missing from the header
+
+    @property
+    def optional(self) -> bool:
+        """May the column be missing from the file's header?"""
+        return self.absent_ok or not self.required
 
 
 @dataclass(frozen=True)
 class Contract:
-    """The expected shape of one input table."""
+    """The expected shape of one input table. ``aliases`` are header names accepted for a
+    column (e.g. ``amount_krw`` for ``amount``)."""
 
     table: str
     columns: tuple[Col, ...]
     key: str | None = None
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def required_names(self) -> list[str]:
+        """Columns the header must have."""
+        return [c.name for c in self.columns if not c.optional]
+
+    def canonical(self, header: list[str]) -> list[str]:
+        """Header names with aliases replaced by the contract's names."""
+        alias = dict(self.aliases)
+        return [alias.get(h, h) if alias.get(h) not in header else h for h in header]
+
 
 TS = "%Y-%m-%d %H:%M:%S"
 DATE = "%Y-%m-%d"
 MAX_ORDER_KRW = 50_000_000  # an order above 50 million won is treated as an entry error
+MAX_AMOUNT = MAX_ORDER_KRW  # any currency: an order above 50 million units is an entry error
 
 CONTRACTS: dict[str, Contract] = {
     c.table: c
@@ -110,13 +130,14 @@ CONTRACTS: dict[str, Contract] = {
         Contract(
             "orders",
             (
-                Col("order_id"),
-                Col("member_id"),
+                Col("order_id", absent_ok=True),  # absent: one order per row (``L<line>``)
+                Col("member_id"),  # the customer id of the order system
                 Col("ordered_at", "datetime", fmt=TS, not_future=True),
-                Col("amount_krw", "int", min=0, max=MAX_ORDER_KRW),
+                Col("amount", "float", min=0, max=MAX_AMOUNT, absent_ok=True),  # currency
                 Col("channel", required=False),
             ),
             key="order_id",
+            aliases=(("amount_krw", "amount"), ("customer_id", "member_id")),
         ),
         Contract(
             "order_lines",
@@ -228,6 +249,19 @@ CONTRACTS: dict[str, Contract] = {
     )
 }
 
+# a randomised campaign of the user's own (optional): who was assigned, when, treated or control;
+# the outcome is read from the transactions after the assignment
+CONTRACTS["campaign_assignments"] = Contract(
+    "campaign_assignments",
+    (
+        Col("campaign_id"),
+        Col("member_id"),
+        Col("assigned_at", "datetime", fmt=TS, not_future=True),
+        Col("treated", "flag"),
+    ),
+    aliases=(("customer_id", "member_id"),),
+)
+
 SOURCE_FILES: dict[str, str] = {t: f"{t}.csv" for t in CONTRACTS if t != "survey"} | {
     "survey": "survey_responses.xml"
 }
@@ -244,6 +278,7 @@ class Validated:
     quarantine: pd.DataFrame
     encoding: str = "utf-8"
     notes: list[str] = field(default_factory=list)
+    provided: bool = True  # False: the source was not in the export (an empty table)
 
     def __post_init__(self) -> None:
         n_q = self.quarantine["line"].nunique() if len(self.quarantine) else 0
@@ -265,6 +300,7 @@ class Validated:
             "accepted": len(self.accepted),
             "quarantined": self.n_quarantined,
             "encoding": self.encoding,
+            "provided": self.provided,
         }
 
 
@@ -301,7 +337,7 @@ def read_table(path: str | Path, contract: Contract) -> tuple[pd.DataFrame, pd.D
     lines = text.splitlines() if text is not None else []
     header_line = lines[0] if lines else _first_line(raw)
     header = next(csv.reader([header_line]))
-    header = [h.strip() for h in header]
+    header = contract.canonical([h.strip() for h in header])
     check_header(file, contract, header, header_line)
     if text is not None:
         try:
@@ -313,14 +349,22 @@ def read_table(path: str | Path, contract: Contract) -> tuple[pd.DataFrame, pd.D
                 skip_blank_lines=True,
                 on_bad_lines="error",
             )
-            df.columns = [c.strip() for c in df.columns]
+            df.columns = header
             line = _data_line_numbers(lines)
             if len(line) == len(df):
                 df.insert(0, "line", line)
-                return df[["line", *contract.names]], _empty_quarantine(), encoding
+                return fill_absent(df, contract), _empty_quarantine(), encoding
         except pd.errors.ParserError:
             pass
     return _read_fallback(raw, file, contract, header)
+
+
+def header_names(path: str | Path, contract: Contract) -> list[str]:
+    """The contract names a CSV file's header provides (aliases resolved)."""
+    with Path(path).open("rb") as f:
+        first = f.readline()
+    text = first.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
+    return contract.canonical([h.strip() for h in next(csv.reader([text]))])
 
 
 def _first_line(raw: bytes) -> str:
@@ -336,7 +380,7 @@ def _read_fallback(
     raw: bytes, file: str, contract: Contract, header: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     df, bad = parse_lines(raw.splitlines()[1:], first_line=2, table=contract.table, file=file, names=header)  # fmt: skip
-    return df[["line", *contract.names]], bad, "utf-8 (with bad lines)"
+    return fill_absent(df, contract), bad, "utf-8 (with bad lines)"
 
 
 def check_header(
@@ -346,7 +390,7 @@ def check_header(
     """Raise :class:`InputFileError` naming the contract columns missing from ``names`` (the
     file's header, after any mapping), with a hint when a one-column header suggests another
     delimiter, or (``mapping_hint``) when Korean headers were not mapped."""
-    missing = [c for c in contract.names if c not in names]
+    missing = [c for c in contract.required_names if c not in names]
     if not missing:
         return
     hint = ""
@@ -355,6 +399,31 @@ def check_header(
     elif mapping_hint and any(ord(ch) > 0x3000 for ch in header_line):
         hint = " (Korean headers: map them to the contract's names under 'columns')"
     raise InputFileError(file, f"missing required column(s) {', '.join(missing)}{hint}", column=missing[0])  # fmt: skip
+
+
+def for_header(contract: Contract, names: list[str]) -> Contract:
+    """The contract as it applies to a file whose header has ``names``: optional columns the
+    header lacks are filled with missing values, so their values are not required."""
+    cols = tuple(
+        c if c.name in names else dataclasses.replace(c, required=False, min=None, max=None)
+        for c in contract.columns
+    )
+    return dataclasses.replace(contract, columns=cols)
+
+
+def fill_absent(rows: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """Add the contract's columns missing from ``rows`` (text rows with ``line``): a missing key
+    becomes ``L<line>`` (one record per row), anything else missing values."""
+    absent = [c for c in contract.names if c not in rows.columns]
+    if not absent:
+        return rows[["line", *contract.names]]
+    rows = rows.copy()
+    for c in absent:
+        if c == contract.key:
+            rows[c] = "L" + rows["line"].astype("int64").astype(str)
+        else:
+            rows[c] = None
+    return rows[["line", *contract.names]]
 
 
 def parse_lines(
@@ -519,10 +588,11 @@ def validate_frame(
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now().floor("s")
     if "line" not in df.columns:
         df = df.assign(line=np.arange(2, len(df) + 2))
-    missing = [c for c in contract.names if c not in df.columns]
+    missing = [c for c in contract.required_names if c not in df.columns]
     if missing:
         raise InputFileError(file, f"missing required column(s) {', '.join(missing)}", column=missing[0])
-    df = df[["line", *contract.names]].reset_index(drop=True)
+    contract = for_header(contract, list(df.columns))
+    df = fill_absent(df, contract).reset_index(drop=True)
     prior = prior_quarantine if prior_quarantine is not None else _empty_quarantine()
     n_in = rows_in if rows_in is not None else len(df) + (prior["line"].nunique() if len(prior) else 0)
     reasons: dict[int, list[tuple[str | None, str]]] = {}
@@ -604,7 +674,7 @@ def validate_file(
     df, q, enc = read_table(path, contract)
     return validate_frame(
         df,
-        contract,
+        for_header(contract, header_names(path, contract)),
         file=str(path),
         as_of=as_of,
         strict=strict,
@@ -614,10 +684,27 @@ def validate_file(
     )
 
 
+def not_provided(table: str) -> Validated:
+    """An empty, typed result for a source the data do not include."""
+    contract = CONTRACTS[table]
+    empty = pd.DataFrame({"line": pd.Series(dtype="int64")} | {n: pd.Series(dtype=object) for n in contract.names})  # fmt: skip
+    r = validate_frame(empty, contract, file="(not provided)", as_of=pd.Timestamp("2262-01-01"))
+    r.provided = False
+    return r
+
+
 def validate_folder(folder: str | Path, *, as_of: str | pd.Timestamp | None = None) -> dict[str, Validated]:
-    """Validate every export of a world folder (see ``SOURCE_FILES``)."""
+    """Validate every export of a folder (file names: ``SOURCE_FILES``). Only the transaction
+    log (``orders.csv``) must exist; a source whose file is absent is an empty table
+    (``provided`` False)."""
     folder = Path(folder)
-    return {t: validate_file(folder / f, t, as_of=as_of) for t, f in SOURCE_FILES.items()}
+    out = {}
+    for t, f in SOURCE_FILES.items():
+        if t != "orders" and not (folder / f).exists():
+            out[t] = not_provided(t)
+        else:
+            out[t] = validate_file(folder / f, t, as_of=as_of)
+    return out
 
 
 def quarantine_reason_kind(reason: str) -> str:

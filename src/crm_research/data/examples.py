@@ -1,0 +1,139 @@
+"""Example exports an analyst would bring, each with its YAML data configuration.
+
+* :func:`write_cdnow_shop_export` — the real CDNOW master log (from the ``lifetimes`` wheel, so
+  nothing new is committed) rewritten as a shop's order export: order number, customer id, order
+  date, amount in US$. Orders only. The ``cdnow`` dataset is built from it.
+* :func:`write_korean_export` — a Korean shop's CP949 exports with Korean headers, orders and
+  members only (from a small simulated world).
+* :func:`write_log_without_amounts` — a bare purchase log: customer id and date, nothing else.
+
+Run ``python -m crm_research.data.examples OUT_DIR`` to write all three (README: "Your data in
+five minutes").
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+CDNOW_YAML = """\
+# CDNOW's 1997-Q1 cohort as a shop's order export (orders only; amounts in US dollars)
+name: CDNOW shop export
+as_of: 1998-07-01 00:00:00      # the export was taken after the last order day
+timezone: America/New_York
+currency: USD
+sources:
+  orders:
+    path: cdnow_orders.csv
+    columns: {{Order No: order_id, Customer ID: member_id, Order Date: ordered_at, Amount (USD): amount}}
+    date_formats: {{ordered_at: "%Y-%m-%d"}}
+"""
+
+
+def write_cdnow_shop_export(folder: str | Path) -> Path:
+    """Write ``cdnow_orders.csv`` (69,659 orders of 23,570 customers) and ``cdnow_shop.yaml``
+    into ``folder``; returns the YAML's path."""
+    from crm_research.data.cdnow import load_cdnow_master
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    m = load_cdnow_master().reset_index(drop=True)
+    export = m.assign(order_no=[f"CD{i + 1:06d}" for i in range(len(m))])
+    export = export.rename(
+        columns={"order_no": "Order No", "customer_id": "Customer ID", "date": "Order Date",
+                 "dollars": "Amount (USD)"}  # fmt: skip
+    )[["Order No", "Customer ID", "Order Date", "Amount (USD)"]]
+    export.to_csv(folder / "cdnow_orders.csv", index=False, date_format="%Y-%m-%d")
+    cfg = folder / "cdnow_shop.yaml"
+    cfg.write_text(CDNOW_YAML.format(), encoding="utf-8")
+    return cfg
+
+
+KOREAN_YAML = """\
+# a Korean shop's exports: CP949, Korean headers, orders and members only
+name: 한국 쇼핑몰 (example)
+as_of: {as_of}
+timezone: Asia/Seoul
+currency: KRW
+sources:
+  orders:
+    path: 주문내역.csv
+    encoding: cp949
+    columns: {{주문번호: order_id, 회원번호: member_id, 주문일시: ordered_at, 결제금액: amount, 채널: channel}}
+    date_formats: {{ordered_at: "%Y.%m.%d %H:%M:%S"}}
+  members:
+    path: 회원목록.csv
+    encoding: cp949
+    columns: {{회원번호: member_id, 이름: name, 생년월일: birth_date, 성별: gender, 휴대폰: phone,
+              이메일: email, 주소: address, 가입일시: joined_at, 수정일시: updated_at}}
+"""
+
+KOREAN_ORDERS = {"order_id": "주문번호", "member_id": "회원번호", "ordered_at": "주문일시",
+                 "amount_krw": "결제금액", "channel": "채널"}  # fmt: skip
+KOREAN_MEMBERS = {"member_id": "회원번호", "name": "이름", "birth_date": "생년월일",
+                  "gender": "성별", "phone": "휴대폰", "email": "이메일", "address": "주소",
+                  "joined_at": "가입일시", "updated_at": "수정일시"}  # fmt: skip
+
+
+def write_korean_export(folder: str | Path, *, n_people: int = 2_000, seed: int = 7) -> Path:
+    """CP949 exports with Korean headers (orders with dates as ``2025.03.04 10:00:00``, and
+    members) of a small simulated world; returns the YAML's path."""
+    from crm_research.data.simulator import simulate_world
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    world = simulate_world(n_people, seed=seed)
+    orders = world.exports["orders"].copy()
+    orders["ordered_at"] = orders["ordered_at"].dt.strftime("%Y.%m.%d %H:%M:%S")
+    orders = orders[list(KOREAN_ORDERS)].rename(columns=KOREAN_ORDERS)
+    members = world.exports["members"][list(KOREAN_MEMBERS)].rename(columns=KOREAN_MEMBERS)
+    for name, df in (("주문내역.csv", orders), ("회원목록.csv", members)):
+        df.to_csv(folder / name, index=False, encoding="cp949", errors="replace",
+                  date_format="%Y-%m-%d %H:%M:%S")  # fmt: skip
+    cfg = folder / "korean_shop.yaml"
+    cfg.write_text(KOREAN_YAML.format(as_of=f"{world.as_of:%Y-%m-%d %H:%M:%S}"), encoding="utf-8")
+    return cfg
+
+
+NO_AMOUNT_YAML = """\
+# a bare purchase log: customer id and purchase day only (no order number, no amount)
+name: purchase log without amounts
+as_of: 1998-07-01 00:00:00
+currency: USD
+sources:
+  orders:
+    path: purchases.csv
+    columns: {{customer: member_id, day: ordered_at}}
+    date_formats: {{ordered_at: "%Y%m%d"}}
+"""
+
+
+def write_log_without_amounts(folder: str | Path) -> Path:
+    """CDNOW's purchase days per customer (``customer,day``, one row per purchase record, no
+    order id, no amount); returns the YAML's path."""
+    from crm_research.data.cdnow import load_cdnow_master
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    m = load_cdnow_master()
+    out = m.rename(columns={"customer_id": "customer", "date": "day"})[["customer", "day"]]
+    out.to_csv(folder / "purchases.csv", index=False, date_format="%Y%m%d")
+    cfg = folder / "no_amounts.yaml"
+    cfg.write_text(NO_AMOUNT_YAML.format(), encoding="utf-8")
+    return cfg
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m crm_research.data.examples OUT_DIR", file=sys.stderr)
+        return 2
+    out = Path(args[0])
+    for f in (write_cdnow_shop_export(out / "cdnow"), write_korean_export(out / "korean"),
+              write_log_without_amounts(out / "no_amounts")):  # fmt: skip
+        print(f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
