@@ -23,8 +23,10 @@ $(SPARK_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
 	touch $(SPARK_STAMP)
 
-report: $(STAMP)  ## run every notebook into reports/ (reports/index.html)
-	TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/crm-research report
+DATA ?= simulated
+
+report: $(STAMP)  ## run every notebook into reports/ on DATA (simulated, cdnow or your YAML)
+	TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/crm-research report --data "$(DATA)"
 
 test: $(SPARK_STAMP)  ## lint, check notebooks are stripped, run the tests
 	$(BIN)/ruff check .

@@ -43,6 +43,7 @@ def korean_config(tmp_path, encoding="cp949"):
           columns: {MAPPING}
           date_formats: {{ordered_at: "%Y.%m.%d %H:%M"}}
     """,
+        "as_of: 2026-01-01 00:00:00\nmax_quarantine_share: 1  # a file of bad rows, on purpose\n",
     )
 
 
@@ -52,14 +53,14 @@ def test_korean_headers_cp949_and_local_date_format(tmp_path):
     assert "rows in 6 = accepted 1 + quarantined 5   (encoding cp949)" in report
     for reason in [
         "line 3: ordered_at: '03/04/2025 10:00' is not a date-time in format %Y.%m.%d %H:%M",
-        "line 4: amount_krw: -5 is below the minimum 0",
+        "line 4: amount: -5 is below the minimum 0",
         "line 5: duplicate row (same as row 2)",
         "line 6: ordered_at: 2031-01-01 00:00:00 is after the as-of date 2026-01-01 00:00",
-        "line 7: amount_krw: 99999999999 is above the maximum 50,000,000",
+        "line 7: amount: 99999999999 is above the maximum 50,000,000",
     ]:
         assert reason in report
     staged = pd.read_csv(tmp_path / "staged" / "orders.csv", dtype=str)
-    assert staged.to_dict("records") == [{"order_id": "O1", "member_id": "M1", "ordered_at": "2025-03-04 10:00:00", "amount_krw": "35000", "channel": "web"}]  # fmt: skip
+    assert staged.to_dict("records") == [{"order_id": "O1", "member_id": "M1", "ordered_at": "2025-03-04 10:00:00", "amount": "35000", "channel": "web"}]  # fmt: skip
     q = pd.read_csv(tmp_path / "staged" / "quarantine.csv")
     assert sorted(q["line"]) == [3, 4, 5, 6, 7]
 
@@ -80,7 +81,7 @@ def test_unmapped_korean_headers_are_refused_with_a_hint(tmp_path):
     (tmp_path / "orders.csv").write_bytes(KOREAN_ORDERS.encode("cp949"))
     report, ok = byod.validate_config(config(tmp_path, "orders: orders.csv\n"))
     assert not ok
-    assert "REFUSED: " + str(tmp_path / "orders.csv") + ", column 'order_id': missing required column(s) order_id, member_id, ordered_at, amount_krw, channel (Korean headers: map them to the contract's names under 'columns')" in report  # fmt: skip
+    assert "REFUSED: " + str(tmp_path / "orders.csv") + ", column 'member_id': missing required column(s) member_id, ordered_at (Korean headers: map them to the contract's names under 'columns')" in report  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -89,8 +90,8 @@ def test_unmapped_korean_headers_are_refused_with_a_hint(tmp_path):
         (None, "file not found"),
         ("", "file is empty (no header row)"),
         ("order_id;member_id;ordered_at;amount_krw;channel\nO1;M1;2025-01-01 00:00:00;1;web\n",
-         "missing required column(s) order_id, member_id, ordered_at, amount_krw, channel (the header has a single column: is the delimiter ',' ?)"),
-        ("order_id,member_id,amount_krw\nO1,M1,1\n", "missing required column(s) ordered_at, channel"),
+         "missing required column(s) member_id, ordered_at (the header has a single column: is the delimiter ',' ?)"),
+        ("order_id,member_id,amount_krw\nO1,M1,1\n", "missing required column(s) ordered_at"),
     ],
 )  # fmt: skip
 def test_unusable_files_are_refused_by_name(tmp_path, content, problem):
@@ -100,10 +101,30 @@ def test_unusable_files_are_refused_by_name(tmp_path, content, problem):
     assert not ok and f"REFUSED: {tmp_path / 'o.csv'}" in report and problem in report
 
 
-def test_header_only_is_valid_and_empty(tmp_path):
+def test_header_only_warns_and_no_transactions_refuse(tmp_path):
     (tmp_path / "o.csv").write_text("order_id,member_id,ordered_at,amount_krw,channel\n")
     report, ok = byod.validate_config(config(tmp_path, "orders: o.csv\n"))
-    assert ok and "rows in 0 = accepted 0 + quarantined 0" in report
+    assert "rows in 0 = accepted 0 + quarantined 0" in report
+    assert "WARNING: the file has a header but no rows" in report
+    assert not ok and "REFUSED: no transaction was accepted (orders)" in report
+
+
+def test_header_only_optional_source_warns_but_is_usable(tmp_path):
+    (tmp_path / "o.csv").write_text("member_id,ordered_at\nM1,2025-01-01 00:00:00\n")
+    (tmp_path / "m.csv").write_text("member_id,joined_at\n")
+    report, ok = byod.validate_config(config(tmp_path, "orders: o.csv\nmembers: m.csv\n"))
+    assert ok and "WARNING: the file has a header but no rows" in report
+    assert "not in this file (optional): order_id, amount, channel" in report
+
+
+def test_a_file_mostly_quarantined_is_refused_with_its_top_reasons(tmp_path):
+    rows = [f"O{i},M1,2025-01-01 00:00:00,{i},web" for i in range(19)] + ["O99,M1,2025-01-01 00:00:00,x,web"]  # fmt: skip
+    (tmp_path / "o.csv").write_text("order_id,member_id,ordered_at,amount,channel\n" + "\n".join(rows) + "\n")  # fmt: skip
+    report, ok = byod.validate_config(config(tmp_path, "orders: o.csv\n"))
+    assert ok  # 1 of 20 = 5%: at the limit
+    report, ok = byod.validate_config(config(tmp_path, "orders: o.csv\n", "max_quarantine_share: 0.04\n"))  # fmt: skip
+    assert not ok
+    assert "REFUSED: 5.0% of the rows are quarantined, more than the limit 4% (max_quarantine_share); top reasons: not a number (1)" in report  # fmt: skip
 
 
 def test_wrong_types_and_wrong_field_counts(tmp_path):
@@ -113,8 +134,8 @@ def test_wrong_types_and_wrong_field_counts(tmp_path):
     )  # fmt: skip
     report, _ = byod.validate_config(config(tmp_path, "orders: o.csv\n"))
     assert "line 4: expected 5 fields, found 4" in report
-    assert "line 2: amount_krw: 'abc' is not an integer" in report
-    assert "line 3: amount_krw: '1.5' is not an integer" in report
+    assert "line 2: amount: 'abc' is not a number" in report
+    assert "line 3" not in report  # 1.5 is an amount in any currency
 
 
 def test_invalid_bytes_quarantined_line_by_line(tmp_path):
@@ -145,21 +166,22 @@ def test_other_currency_converted_to_won(tmp_path):
     f = config(tmp_path, "orders: o.csv\n", "as_of: 2026-01-01\ncurrency: USD\nfx_to_krw: 1400\n")
     report, _ = byod.validate_config(f)
     assert "amounts in USD × 1400 = KRW" in report
-    assert "line 3: amount_krw: 56000000 is above the maximum 50,000,000" in report
-    assert pd.read_csv(tmp_path / "staged" / "orders.csv")["amount_krw"].tolist() == [28000]
+    assert "line 3: amount: 56000000 is above the maximum 50,000,000" in report
+    assert pd.read_csv(tmp_path / "staged" / "orders.csv")["amount"].tolist() == [28000]
 
 
 def test_parquet_source_with_mapping(tmp_path):
     pd.DataFrame({"번호": ["O1", "O2"], "member_id": ["M1", "M2"], "ordered_at": pd.to_datetime(["2025-01-01", "2032-01-01"]),
                   "amount_krw": [10, 20], "channel": ["web", None]}).to_parquet(tmp_path / "o.parquet")  # fmt: skip
-    report, ok = byod.validate_config(config(tmp_path, "orders: {path: o.parquet, columns: {번호: order_id}}\n"))  # fmt: skip
+    report, ok = byod.validate_config(config(tmp_path, "orders: {path: o.parquet, columns: {번호: order_id}}\n", "as_of: 2026-01-01 00:00:00\nmax_quarantine_share: 0.5\n"))  # fmt: skip
     assert ok and "rows in 2 = accepted 1 + quarantined 1   (encoding parquet)" in report
     assert "line 3: ordered_at: 2032-01-01 00:00:00 is after the as-of date" in report
 
 
 def test_malformed_survey_xml(tmp_path):
     (tmp_path / "s.xml").write_text("<responses><response id='1'></responses>")
-    report, ok = byod.validate_config(config(tmp_path, "survey: s.xml\n"))
+    (tmp_path / "o.csv").write_text("member_id,ordered_at\nM1,2025-01-01 00:00:00\n")
+    report, ok = byod.validate_config(config(tmp_path, "orders: o.csv\nsurvey: s.xml\n"))
     assert (
         not ok and "malformed XML at line 1, column 30: mismatched tag: line 1, column 30" in report
     )
@@ -171,8 +193,10 @@ def test_malformed_survey_xml(tmp_path):
         ("sources: {orders: o.csv}\ncolour: red\n", "unknown key(s) colour"),
         ("sources: {order: o.csv}\n", "sources.order: unknown table"),
         ("sources: {orders: {path: o.csv, columns: {번호: order_no}}}\n", "sources.orders.columns maps to unknown column(s) order_no"),
-        ("sources: {orders: {path: o.csv, date_formats: {amount_krw: '%Y'}}}\n", "sources.orders.date_formats: amount_krw is not a date column"),
-        ("currency: usd\nsources: {orders: o.csv}\n", "currency USD needs fx_to_krw (won per USD)"),
+        ("sources: {orders: {path: o.csv, date_formats: {amount: '%Y'}}}\n", "sources.orders.date_formats: amount is not a date column"),
+        ("currency: dollars\nsources: {orders: o.csv}\n", "currency 'DOLLARS' is not a three-letter ISO 4217 code (e.g. KRW, USD)"),
+        ("sources: {members: m.csv}\n", "sources needs 'orders', the transaction log (customer id and purchase time at least)"),
+        ("max_quarantine_share: 5\nsources: {orders: o.csv}\n", "max_quarantine_share must be a share between 0 and 1, got 5"),
         ("timezone: Mars/Olympus\nsources: {orders: o.csv}\n", "timezone 'Mars/Olympus' is not an IANA time zone"),
         ("sources: {}\n", "'sources' must map table names to files"),
         ("chunk_rows: many\nsources: {orders: o.csv}\n", "chunk_rows must be a positive whole number, got 'many'"),
@@ -220,7 +244,7 @@ def test_property_streamed_nothing_lost_and_contract_holds(tmp_path, rows, chunk
     a = pd.read_csv(out / "orders.csv", dtype=str, keep_default_na=False)
     assert len(a) == r.accepted
     assert a["order_id"].ne("").all() and a["order_id"].is_unique and a["member_id"].ne("").all()
-    amounts = a["amount_krw"].astype("int64")
+    amounts = a["amount"].astype("int64")
     assert amounts.between(0, 50_000_000).all()
     assert (pd.to_datetime(a["ordered_at"], format="%Y-%m-%d %H:%M:%S") <= pd.Timestamp("2026-01-01")).all()  # fmt: skip
 

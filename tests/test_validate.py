@@ -36,7 +36,7 @@ def test_clean_file_all_accepted(tmp_path):
     v = validate_file(write(tmp_path, [HEADER, *GOOD]), "orders", as_of=AS_OF)
     assert (v.rows_in, len(v.accepted), v.n_quarantined) == (2, 2, 0)
     assert str(v.accepted["ordered_at"].dtype).startswith("datetime64")
-    assert v.accepted["amount_krw"].tolist() == [12000, 5000]
+    assert v.accepted["amount"].tolist() == [12000, 5000]
 
 
 def test_missing_file(tmp_path):
@@ -57,11 +57,27 @@ def test_header_only_is_valid_and_empty(tmp_path):
 
 
 def test_missing_column_names_file_and_column(tmp_path):
-    p = write(tmp_path, ["order_id,member_id,ordered_at,channel", "O1,M1,2024-01-02 10:00:00,web"])
+    p = write(tmp_path, ["order_id,member_id,amount_krw,channel", "O1,M1,5,web"])
     with pytest.raises(InputFileError) as e:
         validate_file(p, "orders")
-    assert e.value.column == "amount_krw"
-    assert "orders.csv, column 'amount_krw': missing required column(s) amount_krw" in str(e.value)
+    assert e.value.column == "ordered_at"
+    assert "orders.csv, column 'ordered_at': missing required column(s) ordered_at" in str(e.value)
+
+
+def test_optional_columns_may_be_absent(tmp_path):
+    """Minimum input: customer id and purchase time; no order id means one order per row, no
+    amount means missing amounts (not a quarantine), and both alias names are accepted."""
+    p = write(tmp_path, ["customer_id,ordered_at", "M1,2024-01-02 10:00:00", "M1,2024-01-02 10:00:00"])
+    v = validate_file(p, "orders", as_of=AS_OF)
+    assert (v.rows_in, len(v.accepted), v.n_quarantined) == (2, 2, 0)
+    assert v.accepted["order_id"].tolist() == ["L2", "L3"]
+    assert v.accepted["member_id"].tolist() == ["M1", "M1"]
+    assert v.accepted["amount"].isna().all() and v.accepted["channel"].isna().all()
+
+
+def test_amounts_in_any_currency_may_have_decimals(tmp_path):
+    v = validate_file(write(tmp_path, [HEADER, "O1,M1,2024-01-02 10:00:00,12.5,web"]), "orders", as_of=AS_OF)  # fmt: skip
+    assert v.accepted["amount"].tolist() == [12.5]
 
 
 def test_wrong_delimiter_hint(tmp_path):
@@ -73,10 +89,10 @@ def test_wrong_delimiter_hint(tmp_path):
 @pytest.mark.parametrize(
     "row,reason",
     [
-        ("O3,M3,2024-01-02 10:00:00,-500,web", "amount_krw: -500 is below the minimum 0"),
+        ("O3,M3,2024-01-02 10:00:00,-500,web", "amount: -500 is below the minimum 0"),
         (
             "O3,M3,2024-01-02 10:00:00,9999999999,web",
-            "amount_krw: 9999999999 is above the maximum 50,000,000",
+            "amount: 9999999999 is above the maximum 50,000,000",
         ),  # fmt: skip
         (
             "O3,M3,2031-01-01 00:00:00,500,web",
@@ -90,8 +106,8 @@ def test_wrong_delimiter_hint(tmp_path):
             "O3,M3,03/04/2024,500,web",
             "ordered_at: '03/04/2024' is not a date-time in format %Y-%m-%d %H:%M:%S",
         ),  # fmt: skip
-        ("O3,M3,2024-01-02 10:00:00,12.5,web", "amount_krw: '12.5' is not an integer"),
-        ("O3,M3,2024-01-02 10:00:00,abc,web", "amount_krw: 'abc' is not an integer"),
+        ("O3,M3,2024-01-02 10:00:00,12.5.1,web", "amount: '12.5.1' is not a number"),
+        ("O3,M3,2024-01-02 10:00:00,abc,web", "amount: 'abc' is not a number"),
         ("O3,,2024-01-02 10:00:00,500,web", "member_id: required value is missing"),
         ("O1,M9,2024-01-05 10:00:00,700,web", "order_id: duplicate key 'O1'"),
         (GOOD[0], "duplicate row (same as row 2)"),
@@ -140,7 +156,7 @@ def test_strict_mode_names_file_column_and_row(tmp_path):
     p = write(tmp_path, [HEADER, *GOOD, "O3,M3,2024-01-02 10:00:00,-500,web"])
     with pytest.raises(RowValidationError) as e:
         validate_file(p, "orders", as_of=AS_OF, strict=True)
-    assert str(e.value).endswith("orders.csv, column 'amount_krw', row 4: amount_krw: -500 is below the minimum 0")  # fmt: skip
+    assert str(e.value).endswith("orders.csv, column 'amount', row 4: amount: -500 is below the minimum 0")  # fmt: skip
 
 
 def test_malformed_xml(tmp_path):
@@ -193,7 +209,7 @@ def test_property_nothing_lost_and_accepted_rows_obey_contract(data):
     a = v.accepted
     assert a["order_id"].notna().all() and a["order_id"].is_unique
     assert a["member_id"].notna().all()
-    assert ((a["amount_krw"] >= 0) & (a["amount_krw"] <= 50_000_000)).all()
+    assert ((a["amount"] >= 0) & (a["amount"] <= 50_000_000)).all()
     assert (a["ordered_at"] <= pd.Timestamp(AS_OF)).all()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -30,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--keep", type=int, default=12, help="with --as-of: runs to keep (default 12)")
     rep.add_argument("--threshold", type=float, default=0.1,
                      help="with --as-of: flag a KPI that moves more than this from the previous run (0.1 = 10%%)")  # fmt: skip
-    rep.add_argument("--config", type=Path, metavar="DATA_YAML",
-                     help="your own data (see 'validate'): build the database from it and record its KPIs")  # fmt: skip
+    rep.add_argument("--data", "--config", dest="data", metavar="NAME_OR_YAML",
+                     help="the data every notebook analyses: simulated (default), cdnow, or your YAML data configuration (see 'validate')")  # fmt: skip
     rep.epilog = "exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items())
     val = sub.add_parser("validate", help="check your own data against the input contract (no notebooks)")  # fmt: skip
     val.add_argument("config", type=Path, help="YAML data configuration (see README: bring your own data)")  # fmt: skip
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             as_of=args.as_of,
             keep=args.keep,
             threshold=args.threshold,
-            data_config=args.config,
+            data=args.data,
         )
     except ParameterError as e:
         print(f"crm-research report: {e}", file=sys.stderr)
@@ -76,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("crm-research report: interrupted; kernels stopped", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 - a clear line, not a traceback (recorded in the run)
+        if os.environ.get("CRM_RESEARCH_DEBUG"):
+            raise
+        print(f"crm-research report: failed: {type(e).__name__}: {e} (CRM_RESEARCH_DEBUG=1 shows the traceback)", file=sys.stderr)  # fmt: skip
+        return 1
     refused = [r for r in results if r.status == "refused"]
     if refused:
         print(refused[0].error, file=sys.stderr)

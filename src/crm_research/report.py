@@ -217,7 +217,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _footer_cell(params: dict[str, Any], commit: str):
+def _footer_cell(params: dict[str, Any], commit: str, dataset: str | None = None):
     import nbformat
 
     vers = ", ".join(f"{k} {v}" for k, v in _versions().items())
@@ -226,7 +226,8 @@ def _footer_cell(params: dict[str, Any], commit: str):
         "---\n"
         f"*Report generated {datetime.now(UTC):%Y-%m-%d %H:%M UTC} by `crm-research report` "
         f"from git commit `{commit}`.*  \n"
-        f"*Parameters:* {ptxt}  \n"
+        + (f"*Data:* {dataset}  \n" if dataset else "")
+        + f"*Parameters:* {ptxt}  \n"
         f"*Package versions:* {vers}"
     )
     return nbformat.v4.new_markdown_cell(src, metadata={"tags": ["crm-research-footer"]})
@@ -267,8 +268,10 @@ def run_notebook(
     timeout_s: float = 1800,
     hide_code: bool = False,
     commit: str | None = None,
+    dataset: str | None = None,
 ) -> NotebookResult:
-    """Execute one notebook and, on success only, write ``<stem>.ipynb`` and ``<stem>.html``."""
+    """Execute one notebook and, on success only, write ``<stem>.ipynb`` and ``<stem>.html``.
+    ``dataset``: the description of the data it analysed, for the footer."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -303,7 +306,7 @@ def run_notebook(
             return result
         book = nbformat.read(executed, as_version=4)
         result.headlines = _collect_headlines(book)
-        book.cells.append(_footer_cell(params, commit))
+        book.cells.append(_footer_cell(params, commit, dataset))
         exporter = HTMLExporter(template_name="lab")
         exporter.exclude_input = hide_code
         exporter.exclude_input_prompt = True
@@ -395,8 +398,9 @@ def _save_status(out_dir: Path, status: dict[str, dict]) -> None:
     write_text_atomic(out_dir / "status.json", json.dumps(status, indent=2, ensure_ascii=False, default=str))  # fmt: skip
 
 
-def write_index(out_dir: Path, status: dict[str, dict], commit: str) -> Path:
-    """Write ``index.html``: one row per notebook with status, time, parameters, headlines."""
+def write_index(out_dir: Path, status: dict[str, dict], commit: str, dataset: str | None = None) -> Path:  # fmt: skip
+    """Write ``index.html``: the dataset, then one row per notebook with status, time,
+    parameters, headlines."""
     rows = []
     for name in sorted(status):
         s = status[name]
@@ -417,6 +421,7 @@ def write_index(out_dir: Path, status: dict[str, dict], commit: str) -> Path:
 table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}}
 tr.bad td{{background:#fdecea}} .err{{color:#a00;font-size:.9em}} .note{{color:#666;font-size:.85em}}</style>
 </head><body><h1>crm-research reports</h1>
+<p><b>Data:</b> {html.escape(dataset or "see each report's footer")}</p>
 <p>Generated {datetime.now(UTC):%Y-%m-%d %H:%M UTC} from git commit <code>{html.escape(commit)}</code>.
 Each notebook answers one step of the CRM cycle; open it for the analysis and the manager summary.</p>
 <table><tr><th>notebook</th><th>status</th><th>duration</th><th>parameters</th><th>headline figures</th><th>finished</th></tr>
@@ -424,21 +429,23 @@ Each notebook answers one step of the CRM cycle; open it for the analysis and th
     return write_text_atomic(out_dir / "index.html", page)
 
 
-def _run_notebooks(notebooks, params, out_dir, *, timeout_s, hide_code, commit, echo) -> list[NotebookResult]:  # fmt: skip
+def _run_notebooks(notebooks, params, out_dir, *, timeout_s, hide_code, commit, echo, datasets_of, dataset) -> list[NotebookResult]:  # fmt: skip
     status = _load_status(out_dir)
     results = []
     for i, nb in enumerate(notebooks, start=1):
         echo(f"[{i}/{len(notebooks)}] {nb.stem} ...", end="", flush=True)
-        res = run_notebook(nb, params[nb.stem], out_dir, timeout_s=timeout_s, hide_code=hide_code, commit=commit)  # fmt: skip
+        res = run_notebook(nb, params[nb.stem], out_dir, timeout_s=timeout_s, hide_code=hide_code,
+                           commit=commit, dataset=datasets_of.get(nb.stem))  # fmt: skip
         echo(f" {res.status} ({res.duration_s:.1f} s)" + (f": {res.error}" if res.error else ""))
         prev = status.get(nb.stem, {})
         entry = asdict(res)
         if res.status != "ok":  # keep the link to the last good HTML, if any
             entry["html"] = prev.get("html") if (out_dir / f"{nb.stem}.html").exists() else None
             entry["headlines"] = prev.get("headlines", [])
+        entry["dataset"] = datasets_of.get(nb.stem)
         status[nb.stem] = entry
         _save_status(out_dir, status)
-        write_index(out_dir, status, commit)
+        write_index(out_dir, status, commit, dataset)
         results.append(res)
     return results
 
@@ -454,6 +461,27 @@ def _default_kpis(as_of: pd.Timestamp, db_path: Path | None = None) -> dict[str,
         con.disconnect()
 
 
+def _notebook_datasets(notebooks: list[Path], params: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The dataset each notebook analyses (from its ``data``, ``n_people``, ``world_seed``
+    parameters, defaults included), keyed by notebook stem; notebooks without ``data`` are left
+    out. Raises :class:`ParameterError` for a dataset that cannot be resolved."""
+    from crm_research.data import datasets
+
+    out, cache = {}, {}
+    for nb in notebooks:
+        p = declared_parameters(nb) | params[nb.stem]
+        if "data" not in p:
+            continue
+        key = (str(p["data"]), p.get("n_people", 20_000), p.get("world_seed", 42))
+        if key not in cache:
+            try:
+                cache[key] = datasets.resolve(key[0], n_people=key[1], seed=key[2])
+            except (datasets.DatasetError, TypeError, ValueError) as e:
+                raise ParameterError(f"data {key[0]!r}: {e}") from e
+        out[nb.stem] = cache[key]
+    return out
+
+
 def run_reports(
     *,
     only: list[str] | None = None,
@@ -467,43 +495,46 @@ def run_reports(
     keep: int = 12,
     threshold: float = 0.1,
     kpi_fn=None,
+    data: str | Path | None = None,
     data_config: Path | None = None,
     echo=print,
 ) -> list[NotebookResult]:
-    """Run the selected notebooks in order, update ``status.json`` and ``index.html``.
+    """Run the selected notebooks in order on one dataset, update ``status.json`` and
+    ``index.html``.
+
+    ``data`` (``data_config`` is the old name) names the dataset every notebook analyses
+    (:mod:`crm_research.data.datasets`: ``simulated``, ``cdnow`` or a YAML data
+    configuration); it is passed as the ``data`` parameter, and its customer database is built
+    (own data: validated and staged first) before any notebook runs. Unusable own data refuse the
+    run (a ``refused`` result carrying the validation report), recorded in the history.
 
     Without ``as_of`` the reports go to ``out_dir`` itself (the latest run replaces the previous
     one notebook by notebook). With ``as_of`` (a date) the run gets its own folder under
     ``out_dir/runs`` (see :mod:`crm_research.runs`): notebooks that declare an ``as_of``
     parameter receive it, the KPIs at that date are computed after the notebooks (``kpi_fn``,
-    default :func:`crm_research.kpi.snapshot` on the customer database), the newest ``keep``
+    default :func:`crm_research.kpi.snapshot` on the dataset's database), the newest ``keep``
     runs are kept and ``out_dir/index.html`` shows the history. Either way the run holds a lock
     on ``out_dir`` (:func:`crm_research.runs.run_lock`).
-
-    With ``data_config`` (a bring-your-own-data YAML, :mod:`crm_research.byod`) the run
-    validates and stages your files, builds the customer database from them
-    (``data/processed/byod.duckdb``) and records its KPIs in the history (``as_of`` defaults to
-    the configuration's); the notebooks, which analyse the embedded data, are not run. Unusable
-    files refuse the run (:class:`crm_research.byod.DataRefused`, after recording it).
     """
     from crm_research import byod, kpi, runs
-    from crm_research.config import processed_dir
+    from crm_research.data import datasets
 
     out_dir = Path(out_dir) if out_dir is not None else reports_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
-    byod_db = None
-    if data_config is not None:
-        try:
-            cfg = byod.load_config(data_config)
-        except byod.ConfigError as e:
-            raise ParameterError(str(e)) from e
-        as_of = as_of or f"{cfg.as_of:%Y-%m-%d}"
-        byod_db = processed_dir() / "byod.duckdb"
-        kpi_fn = kpi_fn or (lambda d: _default_kpis(d, byod_db))
-        if only:
-            raise ParameterError("--config runs no notebooks (they analyse the embedded data); drop --only")  # fmt: skip
-    notebooks = [] if data_config is not None else discover(notebooks_dir, only)
-    params = resolve_parameters(notebooks, params_file, overrides)  # refuse before running anything
+    data = data if data is not None else data_config
+    notebooks = discover(notebooks_dir, only)
+    given = ([f"data={data}"] if data is not None else []) + list(overrides or [])
+    params = resolve_parameters(notebooks, params_file, given)  # refuse before running anything
+    per_nb = _notebook_datasets(notebooks, params)
+    try:  # the run's dataset: what the notebooks analyse (the first one's, if they differ)
+        ds = (
+            next(iter(per_nb.values()))
+            if per_nb
+            else datasets.resolve(str(data or datasets.SIMULATED))
+        )
+    except datasets.DatasetError as e:
+        raise ParameterError(str(e)) from e
+    descriptions = {k: d.description for k, d in per_nb.items()}
     if as_of is not None:
         try:
             as_of_ts = pd.Timestamp(as_of)
@@ -515,28 +546,42 @@ def run_reports(
             if "as_of" in declared_parameters(nb):
                 params[nb.stem].setdefault("as_of", f"{as_of_ts:%Y-%m-%d} 23:59:59")
     commit = git_commit()
+    kw = dict(timeout_s=timeout_s, hide_code=hide_code, commit=commit, echo=echo,
+              datasets_of=descriptions, dataset=ds.description)  # fmt: skip
+
+    def prepare() -> NotebookResult | None:
+        """Build the databases the notebooks need; a refused result if own data are unusable."""
+        for d in {d.fingerprint: d for d in [ds, *per_nb.values()]}.values():
+            try:
+                datasets.ensure(d, echo=echo)
+            except byod.DataRefused as e:
+                return NotebookResult("data", "refused", 0.0, {}, error=e.report)
+        return None
+
     with runs.run_lock(out_dir, echo=echo):
         if as_of is None:
-            return _run_notebooks(notebooks, params, out_dir, timeout_s=timeout_s, hide_code=hide_code, commit=commit, echo=echo)  # fmt: skip
+            refused = prepare()
+            if refused is not None:
+                return [refused]
+            return _run_notebooks(notebooks, params, out_dir, **kw)
         for name in runs.mark_abandoned(out_dir):
             echo(f"run {name} was killed before it finished; recorded as killed")
         started = datetime.now(UTC)
         folder = runs.run_folder(out_dir, as_of_ts, started)
         folder.mkdir(parents=True)
         record = {"as_of": f"{as_of_ts:%Y-%m-%d}", "started": started.isoformat(timespec="seconds"),
-                  "commit": commit, "status": "running", "kpis": None, "error": None, "notebooks": {}}  # fmt: skip
+                  "commit": commit, "status": "running", "kpis": None, "error": None, "notebooks": {},
+                  "dataset": ds.description}  # fmt: skip
         runs.write_run_record(folder, record)
-        echo(f"run {folder.name} (as of {record['as_of']})")
+        echo(f"run {folder.name} (as of {record['as_of']}; {ds.description})")
         results: list[NotebookResult] = []
         try:
-            if byod_db is not None:
-                try:
-                    byod.build_database(data_config, byod_db, echo=echo)
-                except byod.DataRefused as e:
-                    record["status"], record["error"] = "refused", "input files refused (see crm-research validate)"  # fmt: skip
-                    results.append(NotebookResult("data", "refused", 0.0, {}, error=e.report))
-                    return results
-            results += _run_notebooks(notebooks, params, folder, timeout_s=timeout_s, hide_code=hide_code, commit=commit, echo=echo)  # fmt: skip
+            refused = prepare()
+            if refused is not None:
+                record["status"], record["error"] = "refused", "input files refused (see crm-research validate)"  # fmt: skip
+                results.append(refused)
+                return results
+            results += _run_notebooks(notebooks, params, folder, **kw)
             bad = [r for r in results if r.status != "ok"]
             if bad:
                 record["status"] = (
@@ -545,7 +590,7 @@ def run_reports(
                 record["error"] = "; ".join(f"{r.notebook}: {r.error}" for r in bad)
             else:
                 try:
-                    record["kpis"] = (kpi_fn or _default_kpis)(as_of_ts)
+                    record["kpis"] = (kpi_fn or (lambda d: _default_kpis(d, ds.db_path)))(as_of_ts)
                     record["status"] = "ok"
                     lag = kpi.stale_days(record["kpis"].get("data_end"), record["as_of"])
                     if lag:
@@ -558,13 +603,14 @@ def run_reports(
         except KeyboardInterrupt:
             record["status"], record["error"] = "interrupted", "interrupted (Ctrl-C or SIGTERM)"
             raise
+        except Exception as e:  # recorded as failed with its error (not left "running")
+            record["status"], record["error"] = "failed", f"{type(e).__name__}: {e}"
+            raise
         finally:
             record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
             record["notebooks"] = {r.notebook: r.status for r in results}
             runs.write_run_record(folder, record)
-            write_index(
-                folder, _load_status(folder), commit
-            )  # the history links to it, notebooks or not
+            write_index(folder, _load_status(folder), commit, ds.description)
             for name in runs.prune(out_dir, keep):
                 echo(f"removed old run {name} (keeping the last {keep})")
             runs.write_history_index(out_dir, threshold=threshold)

@@ -219,7 +219,7 @@ def _write_info(con, ds: Dataset, *, as_of: pd.Timestamp, started) -> None:
         "has_amount": bool(agg["amounts"] > 0),
         "has_truth": "truth_people" in con.list_tables(),
         "sources": ",".join(sources),
-        "resolution_notes": None if res is None else (res["notes"] or None),
+        "resolution_notes": "" if res is None else str(res["notes"] or ""),
     }
     engine.write(con, "dataset_info", pd.DataFrame([info]))
 
