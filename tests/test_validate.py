@@ -219,3 +219,24 @@ def test_keys_are_compared_as_parsed(tmp_path):
     v = validate_file(p, "orders", as_of=AS_OF)
     assert v.accepted["order_id"].tolist() == ["O1"]
     assert v.quarantine["reason"].tolist() == ["duplicate row (same as row 2)", "order_id: duplicate key 'O1 '"]  # fmt: skip
+
+
+def test_readme_contract_table_matches_the_contracts():
+    """The README's "contract of every source" table is what the validator enforces."""
+    import re
+
+    from crm_research.config import PROJ_ROOT
+    from crm_research.data.validate import CONTRACTS
+
+    text = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"^\| `(\w+)`[^|]*\| (.*) \| (.*) \|$", line)
+        if m and m.group(1) in CONTRACTS:
+            names = [re.findall(r"(?<!or )`(\w+)`", re.sub(r"\([^)]*\)", "", cell)) for cell in m.groups()[1:]]  # fmt: skip
+            rows[m.group(1)] = names
+    assert set(rows) == set(CONTRACTS)
+    for t, (req, opt) in rows.items():
+        c = CONTRACTS[t]
+        assert req == c.required_names, t
+        assert opt == [x.name for x in c.columns if x.optional], t

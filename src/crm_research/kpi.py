@@ -65,15 +65,19 @@ def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> di
     # the summary for the CLV fit is computed in the database, not from transactions in pandas
     currency = dataset_currency(con)
     has_amount = bool(t.amount.notnull().any().to_pandas())
-    total = math.nan
+    total, note = math.nan, "no amounts in the data"
     if has_amount:
-        values = clv.clv_table(t, observation_end=as_of.normalize(), monetary_col="amount",
-                               money_scale=money_scale(currency), horizon_weeks=horizon_weeks)  # fmt: skip
-        total = float(values["clv"].sum())
+        try:
+            values = clv.clv_table(t, observation_end=as_of.normalize(), monetary_col="amount",
+                                   money_scale=money_scale(currency), horizon_weeks=horizon_weeks)  # fmt: skip
+            total, note = float(values["clv"].sum()), ""
+        except (RuntimeError, ValueError) as e:  # too few (repeat) customers to fit the models
+            note = f"CLV models could not be fitted: {e}"
     return {
         "customers": float(n),
         "active_share": float(active.mean()),
         "clv_12m_total": total,
+        "clv_note": note,
         "currency": currency,
         "churn_rate_90d": float(churned),
         "campaign_uplift_pts": campaign_uplift_pts(con),

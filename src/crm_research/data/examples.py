@@ -32,14 +32,15 @@ sources:
 """
 
 
-def write_cdnow_shop_export(folder: str | Path) -> Path:
-    """Write ``cdnow_orders.csv`` (69,659 orders of 23,570 customers) and ``cdnow_shop.yaml``
-    into ``folder``; returns the YAML's path."""
-    from crm_research.data.cdnow import load_cdnow_master
+def write_cdnow_shop_export(folder: str | Path, *, sample: bool = False) -> Path:
+    """Write ``cdnow_orders.csv`` (69,659 orders of 23,570 customers; with ``sample``, the
+    6,919 orders of the 2,357-customer 1/10th sample) and ``cdnow_shop.yaml`` into ``folder``;
+    returns the YAML's path."""
+    from crm_research.data.cdnow import load_cdnow_master, load_cdnow_sample
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    m = load_cdnow_master().reset_index(drop=True)
+    m = (load_cdnow_sample() if sample else load_cdnow_master()).reset_index(drop=True)
     export = m.assign(order_no=[f"CD{i + 1:06d}" for i in range(len(m))])
     export = export.rename(
         columns={"order_no": "Order No", "customer_id": "Customer ID", "date": "Order Date",
