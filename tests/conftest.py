@@ -25,3 +25,26 @@ def small_world_db(small_world, small_world_folder, tmp_path_factory):
     db = tmp_path_factory.mktemp("worlddb") / "crm.duckdb"
     integrate.build_customer_db(small_world_folder, db_path=db, as_of=small_world.as_of, seed=1)
     return db
+
+
+@pytest.fixture(scope="session")
+def small_dataset_dir(tmp_path_factory):
+    """A data folder holding the customer database of the dataset ``simulated`` with 2,000
+    people and seed 7 (the small world), built once through :mod:`crm_research.data.datasets`.
+    Copy its ``processed/`` folder into a test's own data folder."""
+    import os
+
+    from crm_research.data import datasets
+
+    root = tmp_path_factory.mktemp("datasets")
+    old = os.environ.get("CRM_RESEARCH_DATA_DIR")
+    os.environ["CRM_RESEARCH_DATA_DIR"] = str(root)
+    try:
+        ds = datasets.resolve("simulated", n_people=2_000, seed=7)
+        datasets.ensure(ds, echo=lambda *a, **k: None)
+    finally:
+        if old is None:
+            del os.environ["CRM_RESEARCH_DATA_DIR"]
+        else:
+            os.environ["CRM_RESEARCH_DATA_DIR"] = old
+    return root

@@ -20,16 +20,19 @@ from crm_research import cli, kpi, runs
 
 
 @pytest.fixture
-def env(tmp_path, small_world_db, monkeypatch):
-    """Notebooks, a reports folder and a data folder holding the small world's customer db."""
+def env(tmp_path, small_dataset_dir, monkeypatch):
+    """Notebooks analysing the small simulated world, a reports folder and a data folder holding
+    that dataset's customer database."""
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
-    make_nb(nbdir / "01_first.ipynb", GOOD_BODY + "\nprint('as of', as_of)", params="x = 1\nfail = False\nas_of = '2025-12-31'")  # fmt: skip
+    make_nb(nbdir / "01_first.ipynb", GOOD_BODY + "\nprint('as of', as_of)", params=NB_PARAMS + "\nas_of = '2025-12-31'")  # fmt: skip
     data = tmp_path / "data"
-    (data / "processed").mkdir(parents=True)
-    shutil.copy(small_world_db, data / "processed" / "crm.duckdb")
+    shutil.copytree(small_dataset_dir / "processed", data / "processed")
     monkeypatch.setenv("CRM_RESEARCH_DATA_DIR", str(data))
     return nbdir, tmp_path / "reports"
+
+
+NB_PARAMS = "x = 1\nfail = False\ndata = 'simulated'\nn_people = 2000\nworld_seed = 7"
 
 
 def report(nbdir, out, *args) -> int:
@@ -50,7 +53,7 @@ def test_two_runs_give_two_folders_history_deltas_and_trends(env):
     assert all(r["status"] == "ok" and (f / "01_first.html").exists() for r, f in zip(recs, folders, strict=True))  # fmt: skip
     assert "as of 2025-06-30 23:59:59" in (folders[0] / "01_first.html").read_text()  # passed on
     k1, k2 = recs[0]["kpis"], recs[1]["kpis"]
-    assert set(k1) == {*kpi.KPI_LABELS, "data_end"} and k2["customers"] >= k1["customers"] > 0
+    assert set(k1) == {*kpi.KPI_LABELS, "data_end", "currency", "clv_note"} and k2["customers"] >= k1["customers"] > 0
     assert 0 < k2["active_share"] <= 1 and k2["clv_12m_total"] > 0
     index = (out / "index.html").read_text()
     assert folders[0].name in index and folders[1].name in index
@@ -205,7 +208,7 @@ def _world_config(folder, tmp_path, **extra) -> object:
 
     lines = [f"as_of: {extra.get('as_of', '2026-01-01 00:00:00')}", f"output: {tmp_path / 'staged'}", "sources:"]  # fmt: skip
     for t, f in SOURCE_FILES.items():
-        if t not in extra.get("drop", ()):
+        if t not in extra.get("drop", ()) and (folder / f).exists():
             lines.append(f"  {t}: {folder / f}")
     cfg = tmp_path / "crm-data.yaml"
     cfg.write_text("\n".join(lines) + "\n")
@@ -222,7 +225,7 @@ def test_report_on_your_own_data_builds_the_database_and_records_kpis(env, small
     cfg = _world_config(small_world_folder, tmp_path, as_of=small_world.as_of)
     assert report(nbdir, out, "--config", str(cfg), "--as-of", "2025-12-31") == 0
     rec = json.loads(next((out / "runs").glob("*/run.json")).read_text())
-    assert rec["status"] == "ok" and rec["notebooks"] == {}
+    assert rec["status"] == "ok" and rec["notebooks"] == {"01_first": "ok"}  # run on that data
     assert len(list((out / "runs").glob("*/index.html"))) == 1  # the history links to it
     con = engine.connect(small_world_db, read_only=True)
     direct = kpi.snapshot(con, "2025-12-31")
@@ -235,9 +238,11 @@ def test_report_on_refused_data_exits_2_and_records_it(env, tmp_path, capsys):
     (tmp_path / "o.csv").write_text("order_id;member_id\n")
     cfg = tmp_path / "c.yaml"
     cfg.write_text("as_of: 2026-01-01\nsources:\n  orders: o.csv\n")
-    assert report(nbdir, out, "--config", str(cfg)) == 2
+    assert report(nbdir, out, "--config", str(cfg)) == 2  # without --as-of: refused, no history
+    assert not (out / "runs").exists()
+    assert report(nbdir, out, "--data", str(cfg), "--as-of", "2026-01-01") == 2
     err = capsys.readouterr().err
-    assert "missing required column(s) order_id, member_id, ordered_at, amount_krw, channel" in err
+    assert "missing required column(s) member_id, ordered_at (the header has a single column" in err
     rec = json.loads(next((out / "runs").glob("2026-01-01_*/run.json")).read_text())
     assert rec["status"] == "refused"
 

@@ -551,7 +551,8 @@ def run_reports(
 
     def prepare() -> NotebookResult | None:
         """Build the databases the notebooks need; a refused result if own data are unusable."""
-        for d in {d.fingerprint: d for d in [ds, *per_nb.values()]}.values():
+        needed = [*per_nb.values(), *([ds] if data is not None else [])]
+        for d in {d.fingerprint: d for d in needed}.values():
             try:
                 datasets.ensure(d, echo=echo)
             except byod.DataRefused as e:
