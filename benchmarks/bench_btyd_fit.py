@@ -2,9 +2,8 @@
 the parameters they were simulated with, and score every customer in chunks.
 
 Data: :func:`crm_research.data.simulator.simulate_btyd_cohort` with the published CDNOW
-parameters (BG/NBD r 0.243, α 4.414, a 0.793, b 2.426; Pareto/NBD r 0.553, α 10.578, s 0.606,
-β 11.669; Gamma-Gamma p 6.25, q 3.74, γ 15.44), 12 weekly cohorts observed for 78 weeks, times in
-whole days. Ours: :func:`crm_research.clv.fit_btyd` (identical customers collapsed into weights,
+parameters of BG/NBD, Pareto/NBD and Gamma-Gamma (``crm_research.cases.PUBLISHED``), 12 weekly
+cohorts observed for 78 weeks, times in whole days. Ours: :func:`crm_research.clv.fit_btyd` (identical customers collapsed into weights,
 L-BFGS-B) and :func:`crm_research.clv.fit_gamma_gamma`. Baseline, in the same process on the same
 data: lifetimes' own fit on every row (BG/NBD, Gamma-Gamma); for Pareto/NBD lifetimes' fit on every
 row takes over 4 minutes, so its baseline is lifetimes' Nelder-Mead on the collapsed rows
@@ -27,14 +26,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crm_research import clv
+from crm_research import cases, clv
 from crm_research.data.simulator import simulate_btyd_cohort
 
-TRUE = {
-    "bgnbd": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
-    "pareto": {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669},
-}
-TRUE_SPEND = {"p": 6.25, "q": 3.74, "gamma": 15.44}
+TRUE = {m: cases.PUBLISHED[m] for m in ("bgnbd", "pareto")}
+TRUE_SPEND = cases.PUBLISHED["gamma_gamma"]
 TOLERANCE = 0.02
 
 

@@ -15,7 +15,7 @@ TOL = 0.01
 
 def test_bgbb_donations_published_parameters():
     got = cases.fit_bgbb(cdnow.load_donations())
-    for k, v in {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}.items():
+    for k, v in cases.PUBLISHED["bgbb"].items():
         assert got[k] == pytest.approx(v, rel=TOL), k
 
 
@@ -27,7 +27,7 @@ def test_sbg_published_parameters(cohort):
 
 
 def test_sbg_probabilities_sum_to_one_and_retention_rises():
-    a, b = 0.704, 1.182
+    a, b = cases.SBG_PUBLISHED["regular"]
     t = np.arange(1, 200)
     total = cases.sbg_churn_pmf(a, b, t).sum() + cases.sbg_survival(a, b, 199)
     assert total == pytest.approx(1.0, abs=1e-12)
@@ -82,3 +82,44 @@ def test_itravel_arithmetic_and_estimate():
     assert est["ci low"] <= -2 / 3 <= est["ci high"]
     assert est["bookings multiple"] == pytest.approx(4, rel=0.02)
     assert isinstance(cases.itravel_sensitivity(), pd.DataFrame)
+
+
+def test_published_numbers_in_one_place():
+    assert set(cases.PUBLISHED) == set(cases.PUBLISHED_SOURCES)
+    assert cases.SBG_PUBLISHED["high end"] == (
+        cases.PUBLISHED["sbg high end"]["alpha"],
+        cases.PUBLISHED["sbg high end"]["beta"],
+    )
+    computed = {
+        "bgnbd": {k: v * 1.005 for k, v in cases.PUBLISHED["bgnbd"].items()},
+        "bgbb": {k: v * 1.02 for k, v in cases.PUBLISHED["bgbb"].items()},
+    }
+    rep = cases.published_comparison(computed, tolerance=0.01)
+    assert len(rep) == 8 and set(rep["source"]) == {"FHL 2005a BG/NBD", "FHS 2010 BG/BB"}
+    assert rep.loc[rep["source"] == "FHL 2005a BG/NBD", "pass"].all()
+    assert not rep.loc[rep["source"] == "FHS 2010 BG/BB", "pass"].any()
+
+
+def test_cdnow_sample_reproduces_every_published_cdnow_parameter():
+    sample = cases.fit_cdnow_sample()
+    check = sample.shipped_check()
+    assert check["customers"] == 2357 and check["frequency identical"]
+    assert check["max recency difference"] < 0.005
+    fits = {k: cases.sbg_fit(v) for k, v in cases.SBG_DATA.items()}
+    bgbb = pd.Series(cases.PUBLISHED["bgbb"])  # not refitted here (test above)
+    rep = cases.published_comparison(cases.computed_parameters(sample, bgbb, fits))
+    assert len(rep) == sum(len(v) for v in cases.PUBLISHED.values())
+    assert rep["pass"].all(), rep[~rep["pass"]]
+    table = cases.sbg_table(fits, 0.1)
+    assert list(table.index) == ["regular", "high end"] and table.shape[1] == 3
+    z = cases.iso_value_grid(sample.bgnbd, sample.gamma_gamma, 35.0)
+    assert z.shape == (14, 40)
+    assert (z.diff(axis=1).iloc[:, 1:] >= -1e-9).all().all()  # value rises with recency
+    assert z.iloc[-1, -1] > z.iloc[0, -1]  # and with frequency for recent buyers
+
+
+def test_full_cohort_inside_the_sample_intervals():
+    sample = cases.fit_cdnow_sample()
+    out = cases.full_cohort_comparison(sample)
+    assert out["cohort inside sample 95% interval"].all()
+    assert (out["cohort std error"] < out["sample std error"]).all()

@@ -6,16 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crm_research import clv, rfm
+from crm_research import cases, clv, rfm
 from crm_research.data import cdnow
 
-# Published values: Fader, Hardie & Lee (2005a) "Counting your customers the easy way" (BG/NBD)
-# and its Pareto/NBD comparison; Fader, Hardie & Lee (2005b) "RFM and CLV" (Gamma-Gamma).
-PUBLISHED = {
-    "bgnbd": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
-    "pareto": {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669},
-}
-PUBLISHED_GG = {"p": 6.25, "q": 3.74, "gamma": 15.44}
+# Published values (one place: cases.PUBLISHED): Fader, Hardie & Lee (2005a) "Counting your
+# customers the easy way" (BG/NBD) and its Pareto/NBD comparison; (2005b) "RFM and CLV" (Gamma-Gamma)
+PUBLISHED = cases.PUBLISHED
+PUBLISHED_GG = cases.PUBLISHED["gamma_gamma"]
 TOL = 0.01  # 1% relative: the published figures are rounded to 3-4 significant digits
 
 
@@ -146,7 +143,7 @@ def test_recovers_simulated_parameters():
 # ------------------------------------------------------------------------------------------------
 # large simulated cohorts and chunked scoring (issue 8; the 1M-customer figures are benchmarks)
 
-CDNOW_SPEND = {"p": 6.25, "q": 3.74, "gamma": 15.44}
+CDNOW_SPEND = cases.PUBLISHED["gamma_gamma"]
 
 
 @pytest.fixture(scope="module")

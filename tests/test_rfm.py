@@ -196,3 +196,40 @@ def test_concentration_and_lorenz():
     assert lc["value_share"].iloc[-1] == pytest.approx(1.0) and lc["value_share"].iloc[1] == 0.5
     assert rfm.lorenz_curve(pd.Series([1.0] * 10)).attrs["gini"] == pytest.approx(0.0)
     assert rfm.lorenz_curve(pd.Series([0.0] * 9 + [1.0])).attrs["gini"] == pytest.approx(0.9)
+
+
+def test_segment_table_with_and_without_amounts():
+    tx = log(
+        ("a", "2024-01-01 09:00", 10.0),
+        ("a", "2024-01-20 09:00", 30.0),
+        ("b", "2024-01-05 10:00", 7.0),
+        ("c", "2024-01-30 10:00", 90.0),
+        ("c", "2024-02-05 10:00", 9.0),  # after the analysis date: ignored
+    )
+    rt = rfm.segment_table(tx, analysis_date="2024-01-31")
+    assert list(rt.index) == ["a", "b", "c"] and rt["monetary"].tolist() == [40.0, 7.0, 90.0]
+    assert {"R", "F", "M", "segment", "RF grid segment"} <= set(rt.columns)
+    assert rt["rfm_score"].str.len().eq(3).all() and rt.attrs["segment_rules"].startswith("CRAN")
+    expected = rfm.name_segments(rfm.rfm_scores(rfm.rfm_table(tx, analysis_date="2024-01-31")))
+    assert rt["segment"].tolist() == expected.tolist()
+    bare = rfm.segment_table(tx, analysis_date="2024-01-31", monetary_col=None)
+    assert "monetary" not in bare.columns and "M" not in bare.columns
+    assert bare["rfm_score"].str.len().eq(2).all()
+    assert bare["segment"].tolist() == bare["RF grid segment"].tolist()
+    assert bare[["R", "F"]].equals(rt[["R", "F"]])
+
+
+def test_segment_profile_shares():
+    rt = pd.DataFrame(
+        {
+            "segment": ["x", "x", "y"],
+            "recency_days": [1, 3, 10],
+            "frequency": [2, 4, 1],
+            "monetary": [20.0, 60.0, 20.0],
+        }
+    )
+    prof = rfm.segment_profile(rt)
+    assert list(prof.index) == ["x", "y"] and prof.loc["x", "customers"] == 2
+    assert prof.loc["x", "share of revenue"] == pytest.approx(0.8)
+    assert prof.loc["x", "mean recency_days"] == 2 and prof["share of customers"].sum() == 1
+    assert "share of revenue" not in rfm.segment_profile(rt.drop(columns="monetary")).columns

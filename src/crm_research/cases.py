@@ -1,5 +1,8 @@
 """Case reproduction: published results re-derived, and the background texts' cases re-enacted.
 
+* :data:`PUBLISHED` — the one place for the published parameters (every notebook, test and
+  benchmark reads them from here); :func:`fit_cdnow_sample`, :func:`computed_parameters` and
+  :func:`published_comparison` re-derive them from the data shipped with lifetimes.
 * :func:`reproduction_table` — published figure, ours, relative difference, tolerance, pass/fail.
 * The shifted-beta-geometric (sBG) retention model of Fader & Hardie (2007), "How to project
   customer retention" (not in lifetimes): :func:`sbg_fit`, survival, retention rates, projection,
@@ -20,6 +23,29 @@ import pandas as pd
 from scipy import optimize, special
 
 # ------------------------------------------------------------------------------------------------
+# the published numbers (one place)
+
+# Fader, Hardie & Lee (2005a) "Counting your customers the easy way" (BG/NBD, and its Pareto/NBD
+# comparison) and (2005b) "RFM and CLV" (Gamma-Gamma): CDNOW 1/10th sample, weeks 1-39, days/7;
+# Fader, Hardie & Shang (2010): BG/BB on the donations data; Fader & Hardie (2007), Table 1: sBG.
+PUBLISHED: dict[str, dict[str, float]] = {
+    "bgnbd": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+    "pareto": {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669},
+    "gamma_gamma": {"p": 6.25, "q": 3.74, "gamma": 15.44},
+    "bgbb": {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783},
+    "sbg regular": {"alpha": 0.704, "beta": 1.182},
+    "sbg high end": {"alpha": 0.668, "beta": 3.806},
+}
+PUBLISHED_SOURCES = {
+    "bgnbd": "FHL 2005a BG/NBD",
+    "pareto": "FHL 2005a Pareto/NBD",
+    "gamma_gamma": "FHL 2005b Gamma-Gamma",
+    "bgbb": "FHS 2010 BG/BB",
+    "sbg regular": "FH 2007 sBG regular",
+    "sbg high end": "FH 2007 sBG high end",
+}
+
+# ------------------------------------------------------------------------------------------------
 # side-by-side tables
 
 
@@ -33,6 +59,165 @@ def reproduction_table(rows: list[tuple[str, str, float, float]], tolerance: flo
     return df
 
 
+def published_comparison(
+    computed: dict[str, dict[str, float]], tolerance: float = 0.01
+) -> pd.DataFrame:
+    """The :func:`reproduction_table` of every :data:`PUBLISHED` parameter against ``computed``
+    (same keys and parameter names; a model missing from ``computed`` is left out)."""
+    rows = [
+        (PUBLISHED_SOURCES[key], name, value, float(computed[key][name]))
+        for key, params in PUBLISHED.items()
+        if key in computed
+        for name, value in params.items()
+    ]
+    return reproduction_table(rows, tolerance)
+
+
+@dataclass
+class CdnowSample:
+    """The CDNOW 1/10th sample (2,357 customers) split as in the papers (weeks 1-39 calibrate,
+    40-78 hold out; time unit days/7; money US$) with the three fitted models."""
+
+    raw: pd.DataFrame  # one row per purchase record: customer_id, date, cds, dollars
+    cal: pd.DataFrame  # rfm.calibration_holdout
+    summary: pd.DataFrame  # calibration summary (frequency, recency, T, monetary_value)
+    bgnbd: object  # clv.BTYDModel
+    pareto: object  # clv.BTYDModel
+    gamma_gamma: object  # clv.SpendModel
+
+    def shipped_check(self) -> dict[str, float]:
+        """Our summary against lifetimes' shipped one (rounded to 0.01 week): customers, whether
+        every frequency is identical, and the largest |recency| and |T| difference (weeks)."""
+        from crm_research.data import cdnow
+
+        shipped = cdnow.load_shipped_summary()
+        s = self.summary
+        return {
+            "customers": len(s),
+            "frequency identical": bool(
+                (s["frequency"].to_numpy() == shipped["frequency"].to_numpy()).all()
+            ),
+            "max recency difference": float(
+                np.abs(s["recency"].to_numpy() - shipped["recency"].to_numpy()).max()
+            ),
+            "max T difference": float(np.abs(s["T"].to_numpy() - shipped["T"].to_numpy()).max()),
+        }
+
+
+def fit_cdnow_sample(penalizer: float = 0.0) -> CdnowSample:
+    """Summarise the raw CDNOW 1/10th-sample log as the papers did and fit BG/NBD, Pareto/NBD
+    and Gamma-Gamma on weeks 1-39."""
+    from crm_research import clv, rfm
+    from crm_research.data import cdnow
+
+    raw = cdnow.load_cdnow_sample()
+    cal = rfm.calibration_holdout(
+        raw,
+        datetime_col="date",
+        monetary_col="dollars",
+        calibration_end=cdnow.CALIBRATION_END,
+        observation_end=cdnow.OBSERVATION_END,
+        freq="D",
+        freq_multiplier=7,
+    )
+    s = rfm.calibration_summary(cal)
+    return CdnowSample(
+        raw,
+        cal,
+        s,
+        clv.fit_btyd(s, "bgnbd", penalizer=penalizer),
+        clv.fit_btyd(s, "pareto", penalizer=penalizer),
+        clv.fit_gamma_gamma(s, penalizer=penalizer),
+    )
+
+
+def full_cohort_comparison(sample: CdnowSample) -> pd.DataFrame:
+    """BG/NBD on the 1/10th sample beside the same protocol on the full 23,570-customer cohort
+    (``CDNOW_master.txt``): estimate and standard error of each parameter, and whether the
+    cohort's estimate lies inside the sample fit's 95% interval."""
+    from crm_research import clv, rfm
+    from crm_research.data import cdnow
+
+    master = cdnow.load_cdnow_master()
+    ms = rfm.btyd_summary(
+        master[master["date"] <= cdnow.CALIBRATION_END],
+        datetime_col="date",
+        observation_end=cdnow.CALIBRATION_END,
+        freq="D",
+        freq_multiplier=7,
+    )
+    full = clv.fit_btyd(ms, "bgnbd")
+    st = sample.bgnbd.table()
+    out = pd.DataFrame(
+        {
+            "sample estimate": st["estimate"],
+            "sample std error": st["std_error"],
+            "cohort estimate": full.params,
+            "cohort std error": full.standard_errors,
+        }
+    )
+    out["cohort inside sample 95% interval"] = full.params.between(st["ci_low"], st["ci_high"])
+    return out
+
+
+def iso_value_grid(
+    model,
+    spend,
+    mean_spend: float,
+    *,
+    T: float = 39.0,
+    max_frequency: int = 14,
+    horizon: float = 52,
+    steps: int = 12,
+    discount_rate: float = 0.01,
+) -> pd.DataFrame:
+    """Discounted expected value of the next ``horizon`` weeks (money unit of ``spend``) of a
+    customer aged ``T`` weeks with average spend ``mean_spend``, over a grid of frequency
+    (rows, 1..``max_frequency`` repeat purchases) and recency (columns, 0..T weeks, 40 values):
+    the surface behind Fader, Hardie & Lee's (2005b) iso-value curves."""
+    from crm_research import clv
+
+    rx = np.linspace(0, T, 40)
+    grid = pd.DataFrame(
+        [(f, r) for f in range(1, max_frequency + 1) for r in rx], columns=["frequency", "recency"]
+    )
+    grid["T"] = T
+    grid["monetary_value"] = mean_spend
+    grid["clv"] = clv.discounted_clv(
+        model, spend, grid, horizon=horizon, steps=steps, discount_rate=discount_rate
+    ).to_numpy()
+    return grid.pivot_table(index="frequency", columns="recency", values="clv")
+
+
+def sbg_table(fits: dict[str, tuple[float, float]], discount_rate: float = 0.10) -> pd.DataFrame:
+    """Per cohort: fitted α, β and DERL at ``discount_rate`` (years; :func:`sbg_derl`)."""
+    return pd.DataFrame(
+        {
+            k: {
+                "alpha": a,
+                "beta": b,
+                f"DERL at {discount_rate:.0%} (years)": sbg_derl(a, b, discount_rate),
+            }
+            for k, (a, b) in fits.items()
+        }
+    ).T
+
+
+def computed_parameters(
+    sample: CdnowSample, bgbb: pd.Series, sbg_fits: dict[str, tuple[float, float]]
+) -> dict[str, dict[str, float]]:
+    """Our estimates under :data:`PUBLISHED`'s keys and names, ready for
+    :func:`published_comparison`."""
+    out = {
+        "bgnbd": sample.bgnbd.params.to_dict(),
+        "pareto": sample.pareto.params.to_dict(),
+        "gamma_gamma": sample.gamma_gamma.params.to_dict(),
+        "bgbb": bgbb.to_dict(),
+    }
+    out |= {f"sbg {k}": {"alpha": a, "beta": b} for k, (a, b) in sbg_fits.items()}
+    return out
+
+
 # ------------------------------------------------------------------------------------------------
 # shifted-beta-geometric
 
@@ -41,7 +226,9 @@ SBG_DATA = {
     "regular": [1000, 631, 468, 382, 326, 289, 262, 241],
     "high end": [1000, 869, 743, 653, 593, 551, 517, 491],
 }
-SBG_PUBLISHED = {"regular": (0.704, 1.182), "high end": (0.668, 3.806)}
+SBG_PUBLISHED = {
+    k: (PUBLISHED[f"sbg {k}"]["alpha"], PUBLISHED[f"sbg {k}"]["beta"]) for k in SBG_DATA
+}
 
 
 def sbg_churn_pmf(alpha: float, beta: float, t: np.ndarray) -> np.ndarray:

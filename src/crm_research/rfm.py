@@ -194,24 +194,25 @@ def rfm_table(
     *,
     customer_col: str = "customer_id",
     datetime_col: str = "ordered_at",
-    monetary_col: str = "amount",
+    monetary_col: str | None = "amount",
     analysis_date: str | pd.Timestamp,
     con=None,
 ) -> pd.DataFrame:
     """Segmentation RFM per customer at ``analysis_date`` (purchases after it are ignored).
 
     Columns: ``recency_days`` (whole days from the last purchase to the analysis date),
-    ``frequency`` (purchases, the first included), ``monetary`` (total spend), ``first_purchase``,
-    ``last_purchase``.
+    ``frequency`` (purchases, the first included), ``monetary`` (total spend; absent when
+    ``monetary_col`` is None, for data without amounts), ``first_purchase``, ``last_purchase``.
     """
     t = as_ibis_table(transactions, con)
     day = pd.Timestamp(analysis_date)
     t = t.filter(t[datetime_col].cast("timestamp") <= day)
     d = t[datetime_col].cast("timestamp").date().epoch_days()
+    money = {"monetary": t[monetary_col].cast("float64").sum()} if monetary_col else {}
     c = t.group_by(customer_col).aggregate(
         last_day=d.max(),
         frequency=t.count(),
-        monetary=t[monetary_col].cast("float64").sum(),
+        **money,
         first_purchase=t[datetime_col].min(),
         last_purchase=t[datetime_col].max(),
     )
@@ -229,12 +230,16 @@ def quintile_score(x: pd.Series, *, higher_is_better: bool = True, bins: int = 5
 
 
 def rfm_scores(rfm: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
-    """Add ``R``, ``F``, ``M`` scores (1–``bins``; 5 best) and ``rfm_score`` ('R F M' digits)."""
+    """Add ``R``, ``F``, ``M`` scores (1–``bins``; 5 best) and ``rfm_score`` ('R F M' digits).
+    Without a ``monetary`` column (data without amounts) only ``R`` and ``F`` are scored and
+    ``rfm_score`` has two digits."""
     out = rfm.copy()
     out["R"] = quintile_score(out["recency_days"], higher_is_better=False, bins=bins)
     out["F"] = quintile_score(out["frequency"], bins=bins)
-    out["M"] = quintile_score(out["monetary"], bins=bins)
-    out["rfm_score"] = out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)
+    out["rfm_score"] = out["R"].astype(str) + out["F"].astype(str)
+    if "monetary" in out.columns:
+        out["M"] = quintile_score(out["monetary"], bins=bins)
+        out["rfm_score"] += out["M"].astype(str)
     return out
 
 
@@ -288,6 +293,57 @@ def name_segments(scored: pd.DataFrame, table: pd.DataFrame = CRAN_RFM_SEGMENTS)
         seg[m] = row.segment
         done |= m
     return seg.astype("string")
+
+
+def segment_table(
+    transactions,
+    *,
+    analysis_date: str | pd.Timestamp,
+    monetary_col: str | None = "amount",
+    customer_col: str = "customer_id",
+    datetime_col: str = "ordered_at",
+    con=None,
+) -> pd.DataFrame:
+    """Segmentation RFM, scores and named segments per customer at ``analysis_date``.
+
+    Columns of :func:`rfm_table` and :func:`rfm_scores`, ``RF grid segment`` (the R×F grid,
+    :data:`RF_GRID_SEGMENTS`) and ``segment``: the CRAN ``rfm`` names
+    (:data:`CRAN_RFM_SEGMENTS`) when amounts exist, else the R×F grid names (recency and
+    frequency only; ``attrs['segment_rules']`` says which)."""
+    rt = rfm_scores(
+        rfm_table(
+            transactions,
+            customer_col=customer_col,
+            datetime_col=datetime_col,
+            monetary_col=monetary_col,
+            analysis_date=analysis_date,
+            con=con,
+        )
+    )
+    rt["RF grid segment"] = name_segments(rt, RF_GRID_SEGMENTS)
+    if "M" in rt.columns:
+        rt["segment"] = name_segments(rt, CRAN_RFM_SEGMENTS)
+        rt.attrs["segment_rules"] = "CRAN rfm (R, F and M)"
+    else:
+        rt["segment"] = rt["RF grid segment"]
+        rt.attrs["segment_rules"] = "R×F grid (recency and frequency only)"
+    return rt
+
+
+def segment_profile(rt: pd.DataFrame, segment_col: str = "segment") -> pd.DataFrame:
+    """One row per segment of a :func:`segment_table`, largest first: ``customers``, ``share of
+    customers``, mean ``recency_days`` and ``frequency`` (purchases), and with amounts mean
+    ``monetary`` and ``share of revenue``."""
+    g = rt.groupby(segment_col, observed=True)
+    out = pd.DataFrame({"customers": g.size()})
+    out["share of customers"] = out["customers"] / len(rt)
+    out["mean recency_days"] = g["recency_days"].mean()
+    out["mean frequency"] = g["frequency"].mean()
+    if "monetary" in rt.columns:
+        out["mean monetary"] = g["monetary"].mean()
+        out["share of revenue"] = g["monetary"].sum() / rt["monetary"].sum()
+    out.index.name = "segment"
+    return out.sort_values("customers", ascending=False)
 
 
 # ------------------------------------------------------------------------------------------------
