@@ -53,7 +53,10 @@ def test_two_runs_give_two_folders_history_deltas_and_trends(env):
     assert all(r["status"] == "ok" and (f / "01_first.html").exists() for r, f in zip(recs, folders, strict=True))  # fmt: skip
     assert "as of 2025-06-30 23:59:59" in (folders[0] / "01_first.html").read_text()  # passed on
     k1, k2 = recs[0]["kpis"], recs[1]["kpis"]
-    assert set(k1) == {*kpi.KPI_LABELS, "data_end", "currency", "clv_note"} and k2["customers"] >= k1["customers"] > 0
+    assert (
+        set(k1) == {*kpi.KPI_LABELS, "data_end", "currency", "clv_note"}
+        and k2["customers"] >= k1["customers"] > 0
+    )
     assert 0 < k2["active_share"] <= 1 and k2["clv_12m_total"] > 0
     index = (out / "index.html").read_text()
     assert folders[0].name in index and folders[1].name in index

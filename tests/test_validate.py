@@ -67,7 +67,9 @@ def test_missing_column_names_file_and_column(tmp_path):
 def test_optional_columns_may_be_absent(tmp_path):
     """Minimum input: customer id and purchase time; no order id means one order per row, no
     amount means missing amounts (not a quarantine), and both alias names are accepted."""
-    p = write(tmp_path, ["customer_id,ordered_at", "M1,2024-01-02 10:00:00", "M1,2024-01-02 10:00:00"])
+    p = write(
+        tmp_path, ["customer_id,ordered_at", "M1,2024-01-02 10:00:00", "M1,2024-01-02 10:00:00"]
+    )
     v = validate_file(p, "orders", as_of=AS_OF)
     assert (v.rows_in, len(v.accepted), v.n_quarantined) == (2, 2, 0)
     assert v.accepted["order_id"].tolist() == ["L2", "L3"]
