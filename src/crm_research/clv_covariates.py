@@ -179,33 +179,39 @@ def _loglik_fn(kind: str, groups: dict, data: pd.DataFrame):
     )
 
 
-def _maximise(kind: str, groups: dict, data: pd.DataFrame, theta0: np.ndarray):
-    """θ̂, its covariance and the maximum log-likelihood on collapsed ``data`` (``weights``)."""
+def _maximise(kind: str, groups: dict, data: pd.DataFrame, theta0: np.ndarray, refit: bool = True):
+    """θ̂, its covariance and the maximum log-likelihood on collapsed ``data`` (``weights``);
+    ``refit=False`` takes ``theta0`` as the estimate."""
     w = data["weights"].to_numpy(dtype="float64")
     loglik = _loglik_fn(kind, groups, data)
 
     def total_nll(theta):
         return -float((w * loglik(np.asarray(theta))).sum())
 
+    theta, info = np.asarray(theta0, dtype="float64"), {"distinct_rows": len(data)}
     with np.errstate(all="ignore"):
-        res = optimize.minimize(
-            lambda th: total_nll(th) / w.sum(),
-            theta0,
-            method="L-BFGS-B",
-            options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 5000},
-        )
-        if not np.isfinite(res.fun):
-            raise RuntimeError(f"{kind} covariate fit did not converge: {res.message}")
-        H = clv.numerical_hessian(total_nll, res.x, abs_step=1e-4)
+        if refit:
+            res = optimize.minimize(
+                lambda th: total_nll(th) / w.sum(),
+                theta,
+                method="L-BFGS-B",
+                options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 5000},
+            )
+            if not np.isfinite(res.fun):
+                raise RuntimeError(f"{kind} covariate fit did not converge: {res.message}")
+            theta = res.x
+            info |= {"iterations": int(res.nit), "converged": bool(res.success)}
+        H = clv.numerical_hessian(total_nll, theta, abs_step=1e-4)
     try:
         cov = np.linalg.inv(H)
     except np.linalg.LinAlgError:
         cov = np.full(H.shape, np.nan)
-    info = {"iterations": int(res.nit), "converged": bool(res.success), "distinct_rows": len(data)}
-    return res.x, cov, -total_nll(res.x), info
+    return theta, cov, -total_nll(theta), info
 
 
-def _fit(kind: str, summary: pd.DataFrame, groups: dict, base0: Sequence[float]) -> CovariateFit:
+def _fit(
+    kind: str, summary: pd.DataFrame, groups: dict, base0: Sequence[float], refit: bool = True
+) -> CovariateFit:
     groups = {g: list(c) for g, c in groups.items()}
     cov_cols = list(dict.fromkeys(c for cols in groups.values() for c in cols))
     keys = (
@@ -215,7 +221,7 @@ def _fit(kind: str, summary: pd.DataFrame, groups: dict, base0: Sequence[float])
     data = clv.collapse(summary, cols=keys + cov_cols)
     k = sum(len(c) for c in groups.values())
     log0 = np.log(np.asarray(base0, dtype="float64"))
-    null_theta, null_cov, null_ll, _ = _maximise(kind, {}, data, log0)
+    null_theta, null_cov, null_ll, null_info = _maximise(kind, {}, data, log0, refit)
     if k:
         theta, cov, ll, info = _maximise(kind, groups, data, np.r_[null_theta, np.zeros(k)])
         stat = max(2 * (ll - null_ll), 0.0)
@@ -226,7 +232,7 @@ def _fit(kind: str, summary: pd.DataFrame, groups: dict, base0: Sequence[float])
             "log_likelihood_null": null_ll,
         }
     else:
-        theta, cov, ll, info, lr = null_theta, null_cov, null_ll, {"distinct_rows": len(data)}, None
+        theta, cov, ll, info, lr = null_theta, null_cov, null_ll, null_info, None
     names = SPEND_PARAMS if kind == "gamma-gamma" else clv.PARAM_NAMES[kind]
     index = names + [f"{g}: {c}" for g, cols in groups.items() for c in cols]
     est = np.r_[np.exp(theta[: len(names)]), theta[len(names) :]]
@@ -273,14 +279,15 @@ def fit_gamma_gamma_covariates(summary: pd.DataFrame, *, spend: Sequence[str] = 
 
 def from_btyd(model: clv.BTYDModel, summary: pd.DataFrame) -> CovariateFit:
     """A fit without covariates from :func:`crm_research.clv.fit_btyd` in this module's form
-    (θ = log-parameters with their covariance), e.g. for :mod:`crm_research.clv_uncertainty`."""
-    return _fit(model.model, summary, {}, model.params.to_numpy())
+    (θ = its log-parameters, their covariance from the Hessian on ``summary``: the data it was
+    fitted on), e.g. for :mod:`crm_research.clv_uncertainty`."""
+    return _fit(model.model, summary, {}, model.params.to_numpy(), refit=False)
 
 
 def from_gamma_gamma(spend: clv.SpendModel, summary: pd.DataFrame) -> CovariateFit:
     """As :func:`from_btyd` for a Gamma-Gamma fit (repeat customers of ``summary``)."""
     rep = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-    return _fit("gamma-gamma", rep, {}, spend.params.to_numpy())
+    return _fit("gamma-gamma", rep, {}, spend.params.to_numpy(), refit=False)
 
 
 def predict(
