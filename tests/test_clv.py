@@ -234,3 +234,21 @@ def test_fast_score_equals_the_lifetimes_path(model, jitter):
         np.testing.assert_allclose(new.to_numpy(), old.to_numpy(), rtol=1e-9, atol=1e-300)
         assert list(new.columns) == list(clv.SCORE_COLUMNS) and new.index.equals(s.index)
         assert np.isfinite(new.to_numpy()).all()
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "pareto"])
+@pytest.mark.parametrize("penalizer", [0.0, 0.05])
+def test_objective_is_lifetimes_objective(calibration, model, penalizer):
+    """The per-customer formulas give the objective fit_btyd minimised before issue 20 (lifetimes'
+    negative log-likelihood, Pareto/NBD's scaled to a mean per customer, penalty included)."""
+    cls = clv._fitter_class(model)
+    data = clv.collapse(calibration[2])
+    f, r, T, w = clv._columns(data)
+    ours = clv._mean_nll(model, data, penalizer)
+    for lp in np.random.default_rng(0).normal(0, 0.5, (5, 4)):
+        if model == "pareto":
+            scale = w.mean() / w.sum()
+            theirs = cls._negative_log_likelihood(np.exp(lp), f, r, T, w, penalizer) * scale
+        else:
+            theirs = cls._negative_log_likelihood(lp, f, r, T, w, penalizer)
+        assert ours(lp) == pytest.approx(theirs, rel=1e-12)

@@ -152,11 +152,14 @@ def _mean_nll(model: str, data: pd.DataFrame, penalizer: float = 0.0):
     f, r, T, w = _columns(data)
     if model in formulas.MODELS:
         names = PARAM_NAMES[model]
+        # lifetimes' Pareto/NBD adds its penalty to the total over the mean weight, i.e. a penalty
+        # 1/rows as strong per customer as BG/NBD's: kept, so penalised fits stay as they were
+        pen = penalizer / len(w) if model == "pareto" else penalizer
 
         def nll(lp):
             p = np.exp(np.asarray(lp, dtype="float64"))
             ll = formulas.loglik(model, dict(zip(names, p, strict=True)), f, r, T)
-            return -(w * ll).sum() / w.sum() + penalizer * (p**2).sum()
+            return -(w * ll).sum() / w.sum() + pen * (p**2).sum()
 
         return nll
     return lambda lp: cls._negative_log_likelihood(np.asarray(lp), f, r, T, w, penalizer)
