@@ -730,3 +730,54 @@ def conclusions_markdown(facts: dict) -> str:
     extra = [f"* {e}" for e in extra]
     at = next((i for i, ln in enumerate(lines) if ln.startswith("* Action:")), len(lines))
     return "\n".join(lines[:at] + extra + lines[at:])
+
+
+def value_facts(
+    *,
+    holdout: clv_evaluation.HoldoutEvaluation | None = None,
+    intervals: pd.DataFrame | None = None,
+    value_col: str = "clv",
+    currency: str | None = None,
+    coverage: pd.DataFrame | None = None,
+    effects: CovariateEffects | None = None,
+    covariates_problem: str | None = None,
+) -> dict:
+    """The facts :func:`conclusions_markdown` reads, from this module's results (None = that
+    part did not run). The holdout facts also fill ``best_model``, ``best_mae`` and
+    ``naive_mae`` of :func:`crm_research.clv_views.conclusions_markdown`."""
+    f: dict = {"covariates_problem": covariates_problem}
+    if holdout is not None:
+        t = holdout.table.astype(float)
+        best = best_by_mae(holdout.table)
+        f |= {
+            "best_model": best,
+            "best_mae": t.loc[best, "purchases_mae"],
+            "naive_mae": t.loc[NAIVE, "purchases_mae"] if NAIVE in t.index else None,
+            "holdout_best": best,
+            "holdout_gini": t.loc[best, "gini"],
+            "holdout_gini_normalized": t.loc[best, "gini_normalized"],
+            "holdout_spend_error": t.loc[best].get("spend_total_error"),
+            "holdout_value_of": holdout.table.attrs.get("value_of", "spend"),
+        }
+    if intervals is not None and len(intervals) >= 10:
+        top = interval_summary(intervals, value_col).iloc[0]
+        f["interval_top"] = {
+            "mean": top[f"mean {value_col}"],
+            "lower": top["mean lower"],
+            "upper": top["mean upper"],
+            "level": 0.9,
+            "customers": int(len(intervals)),
+            "currency": currency if value_col == "clv" else None,
+        }
+    if coverage is not None:
+        f |= {
+            "coverage_plain": coverage.loc["holdout purchases", "coverage"],
+            "coverage_jittered": coverage.loc["holdout purchases (jittered)", "coverage"],
+            "level": coverage.loc["holdout purchases", "level"],
+        }
+    if effects is not None:
+        f |= {
+            "covariate_sentences": effect_sentences(effects, limit=3),
+            "covariate_lr": lr_sentence(effects),
+        }
+    return f
