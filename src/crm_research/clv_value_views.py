@@ -690,10 +690,11 @@ def conclusions_markdown(facts: dict) -> str:
     if "holdout_gini" in f:
         of = f.get("holdout_value_of", "spend")
         what = "spend" if of == "spend" else "purchases (no amounts in the data)"
+        e = f.get("holdout_spend_error")
         err = (
-            f" and missed the total holdout spend by {f['holdout_spend_error']:+.0%}"
-            if "holdout_spend_error" in f
-            else ""
+            ""
+            if e is None
+            else f" and forecast the total holdout spend {abs(e):.0%} too {'low' if e < 0 else 'high'}"
         )
         extra.append(
             f"Ranking customers by {f['holdout_best']}'s forecast from the calibration period "
@@ -703,13 +704,14 @@ def conclusions_markdown(facts: dict) -> str:
     if "covariate_sentences" in f:
         extra.append(" ".join(f["covariate_sentences"] + [f.get("covariate_lr", "")]).strip())
     elif "covariates_problem" in f:
-        extra.append(f"Drivers of value by customer characteristic: {f['covariates_problem']}")
+        extra.append(f"Effects of customer characteristics: {f['covariates_problem']}")
     if "interval_top" in f:
         it = f["interval_top"]
         what = "discounted value" if it.get("currency") else "purchases"
         extra.append(
             f"Single customers' forecasts are uncertain: for the top 10% of customers "
-            f"({it['customers']:,} sampled) the {it['level']:.0%} interval of next-period "
+            f"({it['customers']:,} sampled) the {it['level']:.0%} interval of the next "
+            f"{f.get('horizon_weeks', 52):g} weeks' "
             f"{what} runs on average from {_value_text(it['lower'], it.get('currency'))} to "
             f"{_value_text(it['upper'], it.get('currency'))} around "
             f"{_value_text(it['mean'], it.get('currency'))}. Decide on groups and rankings, "
