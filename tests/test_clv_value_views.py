@@ -141,14 +141,14 @@ def planted():
 def test_planted_effects_are_recovered_with_their_intervals(planted):
     _, eff = planted
     t = eff.table().set_index("process")
-    assert set(t.index) == {"purchase rate", "dropout rate", "spend per purchase"}
+    assert set(t.index) == {"purchase rate", "dropout", "spend per purchase"}
     buy, spend = t.loc["purchase rate"], t.loc["spend per purchase"]
     assert abs(buy["estimate"] - np.log(2)) < 2 * buy["std_error"]
     assert abs(spend["estimate"] - np.log(1.3)) < 2 * spend["std_error"]
     assert buy["mult_low"] < 2 < buy["mult_high"] and buy["multiplier"] == pytest.approx(
         np.exp(buy["estimate"])
     )
-    assert np.isnan(t.loc["dropout rate", "multiplier"])  # BG/NBD: no mean-dropout multiplier
+    assert np.isnan(t.loc["dropout", "multiplier"])  # BG/NBD: no mean-dropout multiplier
     assert (t["reference"] == "web").all() and (t["level"] == "app").all()
     lr = eff.lr_tests()
     assert list(lr.index) == ["BG/NBD", "Gamma-Gamma"] and (lr["p-value"] < 1e-6).all()

@@ -35,7 +35,7 @@ from crm_research import clv_covariates as cov
 COVARIATE_COLUMNS = ("acquisition_channel", "member", "gender", "age_band")
 # (lower age, label): bands of whole years at the cut-off
 AGE_BANDS = ((0, "under 30"), (30, "30-39"), (40, "40-49"), (50, "50-59"), (60, "60+"))
-PROCESS_LABELS = {"trans": "purchase rate", "life": "dropout rate", "spend": "spend per purchase"}
+PROCESS_LABELS = {"trans": "purchase rate", "life": "dropout", "spend": "spend per purchase"}
 NAIVE = "naive (past rate)"
 
 
@@ -296,7 +296,7 @@ def effect_sentences(
     t = t[t["p_value"] < alpha].sort_values("p_value").head(limit)
     verbs = {
         "purchase rate": ("buy {} more often", "buy {} less often"),
-        "dropout rate": ("drop out {} faster", "drop out {} more slowly"),
+        "dropout": ("drop out {} faster", "drop out {} more slowly"),
         "spend per purchase": ("spend {} more per purchase", "spend {} less per purchase"),
     }
     out = []
@@ -709,8 +709,8 @@ def conclusions_markdown(facts: dict) -> str:
         it = f["interval_top"]
         what = "discounted value" if it.get("currency") else "purchases"
         extra.append(
-            f"Single customers' forecasts are uncertain: for the top 10% of customers "
-            f"({it['customers']:,} sampled) the {it['level']:.0%} interval of the next "
+            f"Single customers' forecasts are uncertain: for the top 10% of the "
+            f"{it['customers']:,} customers simulated, the {it['level']:.0%} interval of the next "
             f"{f.get('horizon_weeks', 52):g} weeks' "
             f"{what} runs on average from {_value_text(it['lower'], it.get('currency'))} to "
             f"{_value_text(it['upper'], it.get('currency'))} around "
