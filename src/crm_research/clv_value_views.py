@@ -704,7 +704,8 @@ def conclusions_markdown(facts: dict) -> str:
     if "covariate_sentences" in f:
         extra.append(" ".join(f["covariate_sentences"] + [f.get("covariate_lr", "")]).strip())
     elif "covariates_problem" in f:
-        extra.append(f"Effects of customer characteristics: {f['covariates_problem']}")
+        problem = f["covariates_problem"]
+        extra.append(f"Effects of customer characteristics: {problem[:1].lower()}{problem[1:]}")
     if "interval_top" in f:
         it = f["interval_top"]
         what = "discounted value" if it.get("currency") else "purchases"
