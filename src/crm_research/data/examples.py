@@ -16,6 +16,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 CDNOW_YAML = """\
 # CDNOW's 1997-Q1 cohort as a shop's order export (orders only; amounts in US dollars)
 name: CDNOW shop export
@@ -84,7 +86,11 @@ def write_korean_export(folder: str | Path, *, n_people: int = 2_000, seed: int 
     folder.mkdir(parents=True, exist_ok=True)
     world = simulate_world(n_people, seed=seed)
     orders = world.exports["orders"].copy()
-    orders["ordered_at"] = orders["ordered_at"].dt.strftime("%Y.%m.%d %H:%M:%S")
+    ts = pd.to_datetime(orders["ordered_at"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    # the simulator exports text; its deliberately broken stamps stay as they are
+    orders["ordered_at"] = ts.dt.strftime("%Y.%m.%d %H:%M:%S").where(
+        ts.notna(), orders["ordered_at"]
+    )
     orders = orders[list(KOREAN_ORDERS)].rename(columns=KOREAN_ORDERS)
     members = world.exports["members"][list(KOREAN_MEMBERS)].rename(columns=KOREAN_MEMBERS)
     for name, df in (("주문내역.csv", orders), ("회원목록.csv", members)):
