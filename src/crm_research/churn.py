@@ -103,9 +103,9 @@ def churn_features(
         recency_days=days_before.min(),
         tenure_days=days_before.max(),
         frequency=t.count(),
-        total=(t[monetary_col] if monetary_col else ibis.literal(0)).cast("float64").sum(),
         orders_90d=(days_before <= 90).sum(),
         orders_91_180d=((days_before > 90) & (days_before <= 180)).sum(),
+        **({"total": t[monetary_col].cast("float64").sum()} if monetary_col else {}),
     )
     df = g.to_pandas().set_index(customer_col).sort_index()
     out = pd.DataFrame(index=df.index)
