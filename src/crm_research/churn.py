@@ -646,8 +646,8 @@ def lapse_survival(con, as_of: str | pd.Timestamp, *, lapse_days: int = 180) -> 
     first = g.first()  # first purchase: its channel and amount (first non-missing)
     first_at, last_at = g["ordered_at"].min(), g["ordered_at"].max()
     lapsed = (as_of - last_at).dt.days > lapse_days
-    out = pd.DataFrame({"duration": np.where(lapsed, (last_at - first_at).dt.days, (as_of - first_at).dt.days).astype(float),  # fmt: skip
-                        "lapsed": lapsed})
+    end = last_at.where(lapsed, as_of)  # lapsed: last purchase; else censored at as_of
+    out = pd.DataFrame({"duration": (end - first_at).dt.days.astype(float), "lapsed": lapsed})
     out["first_channel"] = first["channel"].astype("string")
     out["log_first_order_value"] = np.log1p(first["amount"].astype(float))
     freq = "Q" if first_at.dt.to_period("Q").nunique() > 1 else "M"
