@@ -98,7 +98,8 @@ def customer_features(con, as_of: str | pd.Timestamp, clv_table: pd.DataFrame | 
     years = ((as_of - df["first_order"]).dt.days / 365.25).clip(lower=MIN_TENURE_YEARS)
     out = pd.DataFrame(index=df.index)
     df["revenue"] = df["revenue"].astype(float)  # missing when the log has no amounts
-    out["log_order_value"] = np.log(df["revenue"] / df["n_orders"])
+    positive = df["revenue"].where(df["revenue"] > 0)  # free orders only (e.g. CDNOW $0): missing
+    out["log_order_value"] = np.log(positive / df["n_orders"])
     for ch in map(channel_slug, chans):
         out[f"log_{ch}_orders_per_year"] = np.log1p(df[f"{ch}_orders"] / years)
         out[f"{ch}_share"] = df[f"{ch}_orders"] / df["n_orders"]
@@ -109,7 +110,7 @@ def customer_features(con, as_of: str | pd.Timestamp, clv_table: pd.DataFrame | 
     out["age"] = (as_of - pd.to_datetime(df["birth_date"])).dt.days / 365.25
     out["log_recency_days"] = np.log1p((as_of - df["last_order"]).dt.days)
     out["log_frequency"] = np.log(df["n_orders"])
-    out["log_monetary"] = np.log(df["revenue"])
+    out["log_monetary"] = np.log(positive)
     out["tenure_years"] = (as_of - df["first_order"]).dt.days / 365.25
     reach = df[["reachable_phone", "reachable_email", "reachable_sms", "reachable_post"]].astype("boolean").fillna(False)  # fmt: skip
     # reachable by phone or e-mail (post is left out: every member record carries an address)
