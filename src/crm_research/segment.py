@@ -570,7 +570,7 @@ def conclusions(prof: pd.DataFrame, plan: pd.DataFrame, *, k: int, method: str, 
     """Conclusions for managers (Markdown), from the profile, the strategy table and the scores;
     truth scores only when given (simulated data)."""
     what, share = value_measure(prof)
-    top = share.idxmax()
+    top = (share / prof["share of customers"]).idxmax()  # the most valuable per customer
     label = {"gmm": "Gaussian mixture", "kmeans": "k-means", "minibatch_kmeans": "mini-batch k-means"}.get(method, method)  # fmt: skip
     lines = [f"* The data support **{k} customer groups** ({label}; evidence and stability above), "
              f"built from {len(used)} features the data hold: {', '.join(f'`{u}`' for u in used)}."]  # fmt: skip
