@@ -803,7 +803,7 @@ def programme_conclusions(
         lines.append(f"* If the hypotheses hold, the programmes reach the targets for {_list(ok)}.")
     if short:
         lines.append(
-            f"* Even if the hypotheses hold, {_list(short)} stay short of target: a larger "
+            f"* Even if the hypotheses hold, {_list(short)} {'stays' if len(short) == 1 else 'stay'} short of target: a larger "
             "programme, a longer horizon or a different target is needed."
         )
     total = plan["budget"].sum()
@@ -848,3 +848,16 @@ def review_conclusions(review: pd.DataFrame, *, source: str, start: str, end: st
         "(notebook 05) measures an effect; the rest also moves with the season and the market."
     )
     return "\n".join(lines)
+
+
+def true_alive_share(con, date: str | pd.Timestamp) -> float:
+    """Simulated data only: among the people who had bought by ``date``, the share the simulator
+    says were still customers at ``date`` (not yet churned). Raises ``KeyError`` without
+    ``truth_people``."""
+    if "truth_people" not in con.list_tables():
+        raise KeyError("truth_people: the simulator's truth is only in the simulated dataset")
+    day = pd.Timestamp(date).normalize() + pd.Timedelta(days=1)
+    p = con.table("truth_people")
+    p = p.filter((p.n_orders > 0) & (p.acquired_at < day))
+    alive = p.churned_at.isnull() | (p.churned_at >= day)
+    return float(p.aggregate(share=alive.cast("float64").mean()).to_pandas()["share"].iloc[0])
