@@ -1,7 +1,7 @@
 """The CRM programme: the ten steps, the goals as measurable KPI targets, the business design
 per segment and the IT plan.
 
-Steps 1–2 of the ten-step methodology (docs/background.md#ten-step-methodology): *set goals*
+Steps 1–2 of the ten-step methodology (docs/background.md#ten-steps): *set goals*
 and *state hypotheses with their expected effects*. Here each goal is a target on one KPI of
 :mod:`crm_research.kpi` (``customers``, ``active_share``, ``clv_12m_total``, ``churn_rate_90d``,
 ``campaign_uplift_pts``), with the programme expected to move it and by how much, so that the
