@@ -149,11 +149,24 @@ def hillstrom_study(
         index=["targeted by the model", "e-mail everyone"],
     )
     return HillstromStudy(
-        effects=effects, balance=bal, joint=joint, adjusted=adj, base_rate=base, power=power,
-        test=te, scores=scores, evaluation=ev, best=best, chosen=chosen, plan=plan,
-        campaign=campaign, outcome=outcome, k=k, contact_cost=contact_cost,
+        effects=effects,
+        balance=bal,
+        joint=joint,
+        adjusted=adj,
+        base_rate=base,
+        power=power,
+        test=te,
+        scores=scores,
+        evaluation=ev,
+        best=best,
+        chosen=chosen,
+        plan=plan,
+        campaign=campaign,
+        outcome=outcome,
+        k=k,
+        contact_cost=contact_cost,
         value_per_visit=value_per_visit,
-    )  # fmt: skip
+    )
 
 
 def hillstrom_conclusions(hs: HillstromStudy) -> str:
@@ -252,7 +265,9 @@ def simulated_stability(
     ``study``: keyword arguments of :func:`crm_research.uplift.simulated_campaign_study`."""
     reps = {}
     for s in range(seed, seed + repeats):
-        r = uplift.simulated_campaign_study(con, truth, campaign_date, seed=s, features=features, **study)  # fmt: skip
+        r = uplift.simulated_campaign_study(
+            con, truth, campaign_date, seed=s, features=features, **study
+        )
         share = r.policies["share of truth-optimal"].copy()
         share["(chosen by Qini)"] = r.policies.loc[r.best_model, "share of truth-optimal"]
         reps[f"seed {s}"] = share
@@ -269,7 +284,9 @@ def simulated_next_campaign(
     and the true expected profit (KRW) for the list, e-mailing everyone, and the truth-optimal
     list (every customer with a positive true expected profit)."""
     chosen = st.best_model if model == "best-qini" else model
-    plan = uplift.next_campaign(st.features, st.data, chosen, st.econ, seed=seed, campaign_date=campaign_date)  # fmt: skip
+    plan = uplift.next_campaign(
+        st.features, st.data, chosen, st.econ, seed=seed, campaign_date=campaign_date
+    )
     gain = pd.Series(
         uplift.incremental_profit(st.truth["true_uplift"], st.truth["order_value_krw"], st.econ),
         index=st.truth.index,
@@ -289,7 +306,7 @@ def simulated_next_campaign(
             f"targeted by {chosen}",
             "e-mail everyone",
             "truth-optimal (every profitable customer)",
-        ],  # fmt: skip
+        ],
     )
     return plan, table
 
@@ -392,7 +409,9 @@ def own_campaign(con, window_days: int = 30, campaign_id: str | None = None) -> 
     if a.empty:
         raise ValueError(f"campaign {campaign_id!r}: no assignments")
     idm = con.table("identity_map")
-    idm = idm.filter(idm.source == "members").select(member_id="record_id", customer_id="customer_id")  # fmt: skip
+    idm = idm.filter(idm.source == "members").select(
+        member_id="record_id", customer_id="customer_id"
+    )
     a = a.merge(idm.to_pandas(), on="member_id", how="left")
     a["treated"] = a["treated"].astype(int)
     a = a.sort_values(["assigned_at", "line"], kind="stable")
@@ -476,8 +495,14 @@ def _channel_shares(con, known: pd.DataFrame) -> pd.DataFrame:
 def own_feature_columns(df: pd.DataFrame) -> list[str]:
     """The pre-campaign feature columns of :func:`own_campaign` that vary (constant or empty
     columns, e.g. tenure when every customer is new, are left out)."""
-    base = ["log_orders_before", "log_orders_last_year", "log_recency_days", "tenure_years",
-            "log_order_value", "log_spend_last_year"]  # fmt: skip
+    base = [
+        "log_orders_before",
+        "log_orders_last_year",
+        "log_recency_days",
+        "tenure_years",
+        "log_order_value",
+        "log_spend_last_year",
+    ]
     cols = [c for c in base if c in df] + [c for c in df if c.startswith("share_")]
     return [c for c in cols if df[c].notna().any() and df[c].nunique(dropna=True) > 1]
 
@@ -534,7 +559,9 @@ def own_campaign_study(
     notes = []
     d = df[df["window_complete"]].reset_index(drop=True)
     if len(d) < len(df):
-        notes.append(f"{len(df) - len(d):,} customers left out: their {df.attrs.get('window_days', '')}-day window ends after the data's export")  # fmt: skip
+        notes.append(
+            f"{len(df) - len(d):,} customers left out: their {df.attrs.get('window_days', '')}-day window ends after the data's export"
+        )
     if df.attrs.get("conflicting"):
         notes.append(f"{df.attrs['conflicting']:,} customers left out: assigned to both groups")
     has_spend = d["spend"].notna().any()
@@ -543,7 +570,18 @@ def own_campaign_study(
     eff = pd.concat([uplift.average_effects(dd, o, arm="arm") for o in outcomes], ignore_index=True)
     cols = own_feature_columns(d)
     bal = joint = adj = None
-    study = OwnCampaignStudy(d, cols, currency, int(df.attrs.get("window_days", 0)), eff, bal, joint, adj, k=k, notes=notes)  # fmt: skip
+    study = OwnCampaignStudy(
+        d,
+        cols,
+        currency,
+        int(df.attrs.get("window_days", 0)),
+        eff,
+        bal,
+        joint,
+        adj,
+        k=k,
+        notes=notes,
+    )
     if cols:
         dd["_t"] = dd["treated"].astype(float)
         study.balance, study.joint = uplift.balance_table(dd, dd["_t"] == 1, cols)
@@ -551,7 +589,9 @@ def own_campaign_study(
     n_arm = d["treated"].value_counts()
     n_test_arm = n_arm.min() * holdout_share if len(n_arm) == 2 else 0
     if not cols or n_test_arm < MIN_PER_ARM * holdout_share or d["purchased"].nunique() < 2:
-        notes.append(f"no uplift models: they need pre-campaign features, buyers and non-buyers, and at least {MIN_PER_ARM} customers per group")  # fmt: skip
+        notes.append(
+            f"no uplift models: they need pre-campaign features, buyers and non-buyers, and at least {MIN_PER_ARM} customers per group"
+        )
         return study
     rng = np.random.default_rng([seed, 2])
     idx = rng.permutation(len(d))
@@ -564,7 +604,9 @@ def own_campaign_study(
         for name, L in uplift.LEARNERS.items()
     }
     on = train[t[train] == 1]
-    scores[RESPONSE] = uplift.TLearner(seed=seed).base.fit(X[on], y[on]).predict_proba(X[test])[:, 1]  # fmt: skip
+    scores[RESPONSE] = (
+        uplift.TLearner(seed=seed).base.fit(X[on], y[on]).predict_proba(X[test])[:, 1]
+    )
     recency = d["log_recency_days"].to_numpy(float)[test]
     scores[RECENCY] = np.nan_to_num(recency, nan=np.nanmax(recency, initial=0.0) + 1)
     scores["random"] = rng.random(len(test))
@@ -608,7 +650,7 @@ def own_conclusions(os_: OwnCampaignStudy) -> str:
             "the interval excludes zero."
             if sig
             else "the interval includes zero, so the data cannot tell the effect from no effect."
-        ),  # fmt: skip
+        ),
     ]
     if "spend" in e.index:
         s = e.loc["spend"]
@@ -626,8 +668,8 @@ def own_conclusions(os_: OwnCampaignStudy) -> str:
                 if os_.joint["balanced"]
                 else "the groups DIFFER on pre-campaign features (max |SMD| "
                 f"{os_.joint['max |SMD|']:.2f}): check how the campaign was assigned"
-            )  # fmt: skip
-            + f"; regression adjustment narrows the purchase interval by {os_.adjusted.loc['purchased', 'interval width reduction']:.0%}."  # fmt: skip
+            )
+            + f"; regression adjustment narrows the purchase interval by {os_.adjusted.loc['purchased', 'interval width reduction']:.0%}."
         )
     if os_.evaluation is not None:
         ev = os_.evaluation
@@ -654,7 +696,7 @@ def own_conclusions(os_: OwnCampaignStudy) -> str:
         if best_val > 0:
             txt = f"the most profitable rule is *{best_rule}* ({money(best_val, os_.currency)})"
         else:
-            txt = f"no rule earns more than e-mailing nobody (best: *{best_rule}*, {money(best_val, os_.currency)})"  # fmt: skip
+            txt = f"no rule earns more than e-mailing nobody (best: *{best_rule}*, {money(best_val, os_.currency)})"
         lines.append(
             f"* Targeting, estimated on the {n_test:,} held-out customers (noisy at this size): "
             f"{txt}; e-mailing all of them: "
