@@ -341,7 +341,9 @@ def simulated_conclusions(
         f"**The simulated campaign (truth known) — {who}.**\n\n"
         f"* The e-mail raised the {window_days}-day purchase rate by {p['effect'] * 100:.2f} points (95% CI {p['ci low'] * 100:.2f} to "
         f"{p['ci high'] * 100:.2f}); the true average effect is {p['true effect'] * 100:.2f} points "
-        f"— {'inside' if p['covered'] else 'OUTSIDE'} the interval.\n"
+        f"— {'inside' if p['covered'] else 'OUTSIDE'} the interval"
+        + ("; the interval includes zero at this size" if p["ci low"] <= 0 else "")
+        + ".\n"
         f"* Targeting matters more than the average: the {best} e-mailing the top {k:.0%} earns "
         f"{share[best]:.0%} of what perfect knowledge would; the response model "
         f"{share[SIM_RESPONSE]:.0%}; targeting by churn score {share[SIM_CHURN]:.0%} (it e-mails "
