@@ -6,8 +6,9 @@
 * :func:`write_korean_export` — a Korean shop's CP949 exports with Korean headers, orders and
   members only (from a small simulated world).
 * :func:`write_log_without_amounts` — a bare purchase log: customer id and date, nothing else.
+* :func:`write_campaign_export` — orders and a randomised e-mail campaign's assignments.
 
-Run ``python -m crm_research.data.examples OUT_DIR`` to write all three (README: "Your data in
+Run ``python -m crm_research.data.examples OUT_DIR`` to write all four (README: "Your data in
 five minutes").
 """
 
@@ -215,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = Path(args[0])
     for f in (write_cdnow_shop_export(out / "cdnow"), write_korean_export(out / "korean"),
-              write_log_without_amounts(out / "no_amounts")):  # fmt: skip
+              write_log_without_amounts(out / "no_amounts"), write_campaign_export(out / "campaign")):  # fmt: skip
         print(f)
     return 0
 
