@@ -194,6 +194,23 @@ def parse_overrides(items: list[str]) -> list[tuple[str | None, str, Any]]:
     return out
 
 
+def _did_you_mean(name: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=2, cutoff=0.6)
+    return f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def parameter_help(nb: Path) -> list[dict[str, str]]:
+    """The notebook's parameters as written: name, default (source text) and meaning (the
+    comment after the assignment)."""
+    import papermill
+
+    declared_parameters(nb)  # refuses a notebook without exactly one parameters cell
+    return [{"name": n, "default": " ".join(str(p["default"]).split()), "help": p.get("help") or ""}
+            for n, p in papermill.inspect_notebook(str(nb)).items()]  # fmt: skip
+
+
 def resolve_parameters(
     notebooks: list[Path], yaml_file: Path | None = None, overrides: list[str] | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -217,9 +234,10 @@ def resolve_parameters(
             raise ParameterError(f"{origin}: no selected notebook matches {scope!r}")
         hits = [t for t in targets if name in declared[t]]
         if scope is not None and not hits:
-            raise ParameterError(f"{origin}: notebook {targets[0]} declares no parameter {name!r} (it declares: {', '.join(declared[targets[0]]) or 'none'})")  # fmt: skip
+            raise ParameterError(f"{origin}: notebook {targets[0]} declares no parameter {name!r}{_did_you_mean(name, declared[targets[0]])} (it declares: {', '.join(declared[targets[0]]) or 'none'})")  # fmt: skip
         if not hits:
-            raise ParameterError(f"{origin}: no selected notebook declares a parameter {name!r}")
+            known = sorted({n for t in targets for n in declared[t]})
+            raise ParameterError(f"{origin}: no selected notebook declares a parameter {name!r}{_did_you_mean(name, known)} (see: crm-research list)")  # fmt: skip
         for t in hits:
             chosen[t][name] = value
     return chosen

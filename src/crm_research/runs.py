@@ -30,6 +30,7 @@ EXIT_CODES = {
     1: "a notebook failed (its last good report is kept; earlier runs are untouched)",
     2: "refused before running: bad arguments, parameters, configuration or input files",
     3: "another run holds the lock on the reports folder",
+    74: "the reports could not be written (disk full, no permission): stopped at once, earlier reports intact",
     124: "a notebook timed out (its kernel was killed)",
     130: "interrupted (Ctrl-C / SIGTERM); the kernel was killed, the run folder marked interrupted",
 }
