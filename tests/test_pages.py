@@ -28,8 +28,11 @@ def test_notebook_meta_and_navigation_stripped():
         nbformat.v4.new_markdown_cell("anything", metadata={"tags": ["nav"]}),
     ]
     meta = pages.notebook_meta(nb)
-    assert meta == {"title": "01 · Alpha: the first step", "short": "01 · Alpha",
-                    "question": "How many customers do we have?"}  # fmt: skip
+    assert meta == {
+        "title": "01 · Alpha: the first step",
+        "short": "01 · Alpha",
+        "question": "How many customers do we have?",
+    }
     assert pages.strip_navigation(nb) == 3
     assert len(nb.cells) == 2 and nb.cells[0].source.endswith("Intro.")
     assert "example.org" in nb.cells[1].source
@@ -44,7 +47,12 @@ def test_human_dates_and_stale_warning():
 
 
 def test_glossary_explains_terms_once():
-    assert terms_in("BG/NBD P(alive) vs the truth (ROC AUC)") == ["ROC AUC", "P(alive)", "BG/NBD", "truth"]  # fmt: skip
+    assert terms_in("BG/NBD P(alive) vs the truth (ROC AUC)") == [
+        "ROC AUC",
+        "P(alive)",
+        "BG/NBD",
+        "truth",
+    ]
     assert terms_in("Segmentation k=4 ARI") == ["ARI"]
     assert terms_in("MBG/NBD holdout MAE") == ["MBG/NBD", "MAE", "holdout"]  # not BG/NBD inside
     assert all(m and len(m) < 200 for m in GLOSSARY.values())
@@ -54,15 +62,15 @@ def test_glossary_explains_terms_once():
 # ------------------------------------------------------------------------------------------------
 # a small run: two good notebooks, one failing, root run with --hide-code, then an --as-of run
 
-PARAMS = "data = 'simulated'  # the dataset\nn_people = 2000  # people\nworld_seed = 7  # seed\nas_of = None  # date\nfail = False  # fail on purpose"  # fmt: skip
-SETUP = "from crm_research.report import headline, setup_notebook\nsetup_notebook()\nimport matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\nfrom IPython.display import Markdown, display\nfrom crm_research import plots, tables"  # fmt: skip
+PARAMS = "data = 'simulated'  # the dataset\nn_people = 2000  # people\nworld_seed = 7  # seed\nas_of = None  # date\nfail = False  # fail on purpose"
+SETUP = "from crm_research.report import headline, setup_notebook\nsetup_notebook()\nimport matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\nfrom IPython.display import Markdown, display\nfrom crm_research import plots, tables"
 BODY_1 = (
     "plots.plot_probability_histogram(np.random.default_rng(0).beta(2, 5, 500), title='P(alive) of every customer', xlabel='P(alive)')\n"
     "plt.show()\nfig, ax = plt.subplots()\nax.plot([1, 2])\nplt.show()\n"
     "headline('BG/NBD P(alive) vs the truth (ROC AUC)', 0.81234)\n"
     "display(tables.format_table(pd.DataFrame({'segment': ['a', 'b'], 'churners': [1410.0, 3.0], 'churn_rate': [0.123456, 0.5]})))\n"
     "display(Markdown('**The answer.** Forty-two.'))"
-)  # fmt: skip
+)
 
 
 def _nb(path, title, body, nav):
@@ -74,7 +82,11 @@ def _nb(path, title, body, nav):
         nbformat.v4.new_code_cell("if fail:\n    raise RuntimeError('planned failure')\n" + body),
         nbformat.v4.new_markdown_cell(nav),
     ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}  # fmt: skip
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
@@ -85,8 +97,18 @@ def site(tmp_path_factory, small_dataset_dir):
     tmp = tmp_path_factory.mktemp("site")
     nbdir = tmp / "notebooks"
     nbdir.mkdir()
-    _nb(nbdir / "01_alpha.ipynb", "01 · Alpha: first", BODY_1, "[Index](../reports/index.html) · Next: [02 Beta](02_beta.ipynb)")  # fmt: skip
-    _nb(nbdir / "02_beta.ipynb", "02 · Beta", "headline('Segmentation k=4 ARI', 0.782)", "[Index](../reports/index.html) · Previous: [01](01_alpha.ipynb) · Next: [03](03_gamma.ipynb)")  # fmt: skip
+    _nb(
+        nbdir / "01_alpha.ipynb",
+        "01 · Alpha: first",
+        BODY_1,
+        "[Index](../reports/index.html) · Next: [02 Beta](02_beta.ipynb)",
+    )
+    _nb(
+        nbdir / "02_beta.ipynb",
+        "02 · Beta",
+        "headline('Segmentation k=4 ARI', 0.782)",
+        "[Index](../reports/index.html) · Previous: [01](01_alpha.ipynb) · Next: [03](03_gamma.ipynb)",
+    )
     _nb(nbdir / "03_gamma.ipynb", "03 · Gamma", "print(1)", "x")
     data = tmp / "data"
     shutil.copytree(small_dataset_dir / "processed", data / "processed")
@@ -146,22 +168,34 @@ def test_site_images_load_in_chromium(site):
     if report_check.find_chromium() is None:
         pytest.skip("chromium is not installed (make chromium): browser check skipped")
     out, _ = site
-    pages_ = [out / "index.html", out / "01_alpha.html", next((out / "runs").iterdir()) / "index.html"]  # fmt: skip
+    pages_ = [
+        out / "index.html",
+        out / "01_alpha.html",
+        next((out / "runs").iterdir()) / "index.html",
+    ]
     assert report_check.browser_check(pages_) == []
 
 
 def test_crawler_finds_each_kind_of_problem(tmp_path):
-    (tmp_path / "ok.html").write_text("<html><head><title>Fine</title></head><body><a href='ok.html#x'>x</a></body></html>")  # fmt: skip
+    (tmp_path / "ok.html").write_text(
+        "<html><head><title>Fine</title></head><body><a href='ok.html#x'>x</a></body></html>"
+    )
     (tmp_path / "bad.html").write_text(
         "<html><head><title>Notebook</title></head><body><a href='missing.html'>m</a>"
         "<a href='02_x.ipynb'>n</a><img src='gone.png'><a href='https://example.org/x'>ext</a>"
         "<div class='jp-OutputArea-output'><pre>**The real campaign.** text</pre></div>"
         "<div class='jp-InputArea'><pre>print('**not flagged**')</pre></div>"
         "<table><tr><td>1410.000000</td><td>0.1234</td></tr></table></body></html>"
-    )  # fmt: skip
+    )
     problems = report_check.crawl(tmp_path)
     text = "\n".join(problems)
     assert len(problems) == 6, text
-    for needle in ("<title> is 'Notebook'", "'missing.html'> does not resolve", "links to a notebook file",
-                   "'gone.png'> does not resolve", "literal Markdown (bold", "'1410.000000' has more than 4"):  # fmt: skip
+    for needle in (
+        "<title> is 'Notebook'",
+        "'missing.html'> does not resolve",
+        "links to a notebook file",
+        "'gone.png'> does not resolve",
+        "literal Markdown (bold",
+        "'1410.000000' has more than 4",
+    ):
         assert needle in text

@@ -38,12 +38,19 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="crm-research", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="crm-research",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    rep = sub.add_parser("report", help="run notebooks with papermill into HTML reports",
-                         description=REPORT_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    rep = sub.add_parser(
+        "report",
+        help="run notebooks with papermill into HTML reports",
+        description=REPORT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     rep.add_argument("--only", nargs="+", metavar="NN", help="run only these notebooks (01 02 ...)")
     rep.add_argument("-p", "--param", action="append", default=[], metavar="[NN.]NAME=VALUE",
                      help="override a parameter (all notebooks that declare it, or notebook NN)")  # fmt: skip
@@ -53,8 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--reports-dir", type=Path, help="output folder (default: reports/)")
     rep.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS_DIR)
     rep.add_argument("--timeout", type=float, default=1800, help="seconds per notebook")
-    rep.add_argument("--hide-code", action="store_true",
-                     help="also write a managers' version without code (NN_topic.managers.html) beside each report")  # fmt: skip
+    rep.add_argument(
+        "--hide-code",
+        action="store_true",
+        help="also write a managers' version without code (NN_topic.managers.html) beside each report",
+    )
     rep.add_argument("--as-of", metavar="YYYY-MM-DD",
                      help="run as of this date into reports/runs/<as-of>_<start>/ and update the history")  # fmt: skip
     rep.add_argument(
@@ -64,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
                      help="with --as-of: flag a KPI that moves more than this from the previous run (0.1 = 10%%)")  # fmt: skip
     rep.add_argument("--data", "--config", dest="data", metavar="NAME_OR_YAML",
                      help="the data every notebook analyses: simulated (default), cdnow, or your YAML data configuration (see 'validate')")  # fmt: skip
-    rep.epilog = REPORT_EXAMPLES + "\nexit codes:\n" + "\n".join(f"  {k:>3}  {v}" for k, v in EXIT_CODES.items())  # fmt: skip
+    rep.epilog = (
+        REPORT_EXAMPLES
+        + "\nexit codes:\n"
+        + "\n".join(f"  {k:>3}  {v}" for k, v in EXIT_CODES.items())
+    )
     lst = sub.add_parser("list", help="list the notebooks, their questions and parameters")
     lst.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS_DIR)
     lst.add_argument("--only", nargs="+", metavar="NN", help="only these notebooks")
@@ -79,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         return _list(args.notebooks_dir, args.only)
     if args.command == "report" and args.keep is not None and args.as_of is None:
-        print("crm-research report: --keep applies to dated runs only: give --as-of YYYY-MM-DD too", file=sys.stderr)  # fmt: skip
+        print(
+            "crm-research report: --keep applies to dated runs only: give --as-of YYYY-MM-DD too",
+            file=sys.stderr,
+        )
         return 2
 
     if args.command == "validate":
@@ -173,7 +190,9 @@ def _list(notebooks_dir: Path, only: list[str] | None) -> int:
                 left = left[: width - 1] + "…"
             print(f"    {left:<{width}}  {p['help']}".rstrip())
         print()
-    print("Override with: crm-research report -p NAME=VALUE (all notebooks declaring it) or -p NN.NAME=VALUE")  # fmt: skip
+    print(
+        "Override with: crm-research report -p NAME=VALUE (all notebooks declaring it) or -p NN.NAME=VALUE"
+    )
     return 0
 
 

@@ -27,7 +27,10 @@ import pandas as pd
 from crm_research.glossary import explain
 
 NAV_TAGS = ("nav", "navigation")
-SLOTS = {"top": ("<!--crm-top-->", "<!--/crm-top-->"), "bottom": ("<!--crm-bottom-->", "<!--/crm-bottom-->")}  # fmt: skip
+SLOTS = {
+    "top": ("<!--crm-top-->", "<!--/crm-top-->"),
+    "bottom": ("<!--crm-bottom-->", "<!--/crm-bottom-->"),
+}
 MANAGERS_SUFFIX = ".managers.html"
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _QUESTION = re.compile(r"\*\*The question:?\*\*:?\s*\*(.+?)\*(?!\*)", re.S)
@@ -78,7 +81,9 @@ def _is_nav_paragraph(par: str) -> bool:
     if not links or not par.lstrip().startswith("[Index]("):
         return False
     rest = _LINK.sub("", par)
-    return all(t.endswith(".ipynb") or t.endswith("index.html") for _, t in links) and not re.search(r"[A-Za-z]{3,}", re.sub(r"\b(Previous|Next|Index)\b", "", rest))  # fmt: skip
+    return all(
+        t.endswith(".ipynb") or t.endswith("index.html") for _, t in links
+    ) and not re.search(r"[A-Za-z]{3,}", re.sub(r"\b(Previous|Next|Index)\b", "", rest))
 
 
 def strip_navigation(nb) -> int:
@@ -195,7 +200,11 @@ def _warn_html(lines: list[str], cls: str = "") -> str:
 def report_order(folder: Path, status: dict[str, dict]) -> list[dict[str, Any]]:
     """The reports present in ``folder``, in notebook order: stem, short title, analysts' and
     managers' HTML file names (None when absent)."""
-    stems = set(status) | {p.name[: -len(".html")] for p in folder.glob("[0-9][0-9]_*.html") if not p.name.endswith(MANAGERS_SUFFIX)}  # fmt: skip
+    stems = set(status) | {
+        p.name[: -len(".html")]
+        for p in folder.glob("[0-9][0-9]_*.html")
+        if not p.name.endswith(MANAGERS_SUFFIX)
+    }
     out = []
     for stem in sorted(stems):
         main, mgr = f"{stem}.html", f"{stem}{MANAGERS_SUFFIX}"
@@ -203,13 +212,21 @@ def report_order(folder: Path, status: dict[str, dict]) -> list[dict[str, Any]]:
         if not (has_main or has_mgr):
             continue
         s = status.get(stem, {})
-        out.append({"stem": stem, "short": s.get("short") or fallback_title(stem),
-                    "html": main if has_main else None, "managers": mgr if has_mgr else None})  # fmt: skip
+        out.append(
+            {
+                "stem": stem,
+                "short": s.get("short") or fallback_title(stem),
+                "html": main if has_main else None,
+                "managers": mgr if has_mgr else None,
+            }
+        )
     return out
 
 
 def _page_of(entry: dict, managers: bool) -> str:
-    return (entry["managers"] or entry["html"]) if managers else (entry["html"] or entry["managers"])  # fmt: skip
+    return (
+        (entry["managers"] or entry["html"]) if managers else (entry["html"] or entry["managers"])
+    )
 
 
 def nav_html(order: list[dict], stem: str, *, managers: bool, history: str | None) -> str:
@@ -219,10 +236,14 @@ def nav_html(order: list[dict], stem: str, *, managers: bool, history: str | Non
     a = ['<a href="index.html">↑ All reports</a>']
     if i > 0:
         p = order[i - 1]
-        a.append(f'<a rel="prev" href="{html.escape(_page_of(p, managers))}">← {html.escape(p["short"])}</a>')  # fmt: skip
+        a.append(
+            f'<a rel="prev" href="{html.escape(_page_of(p, managers))}">← {html.escape(p["short"])}</a>'
+        )
     if i < len(order) - 1:
         n = order[i + 1]
-        a.append(f'<a rel="next" href="{html.escape(_page_of(n, managers))}">{html.escape(n["short"])} →</a>')  # fmt: skip
+        a.append(
+            f'<a rel="next" href="{html.escape(_page_of(n, managers))}">{html.escape(n["short"])} →</a>'
+        )
     a.append('<span class="spacer"></span>')
     if managers and me["html"]:
         a.append(f'<a href="{html.escape(me["html"])}">Analysts\' version (with code)</a>')
@@ -243,8 +264,14 @@ def fill_slots(text: str, top: str, bottom: str) -> str:
     return text
 
 
-def refresh_reports(folder: Path, status: dict[str, dict], *, history: str | None = None,
-                    warnings: list[str] | None = None, write=None) -> None:  # fmt: skip
+def refresh_reports(
+    folder: Path,
+    status: dict[str, dict],
+    *,
+    history: str | None = None,
+    warnings: list[str] | None = None,
+    write=None,
+) -> None:
     """Rewrite the navigation and warnings of every report in ``folder``. ``history``: relative
     link to the run history (``../../index.html`` from a run folder); ``warnings``: shown at the
     top of every report (e.g. stale data)."""
@@ -255,7 +282,13 @@ def refresh_reports(folder: Path, status: dict[str, dict], *, history: str | Non
     warn = _warn_html(warnings or [])
     for e in order:
         s = status.get(e["stem"], {})
-        own = [] if s.get("status", "ok") == "ok" else [f"This is the last good report: the latest run of this notebook {s.get('status')} ({s.get('error') or 'unknown error'})."]  # fmt: skip
+        own = (
+            []
+            if s.get("status", "ok") == "ok"
+            else [
+                f"This is the last good report: the latest run of this notebook {s.get('status')} ({s.get('error') or 'unknown error'})."
+            ]
+        )
         for page, managers in ((e["html"], False), (e["managers"], True)):
             if not page:
                 continue
@@ -275,7 +308,9 @@ def dataset_paragraphs(info: dict | None, fallback: str | None = None) -> str:
     """What the reports analyse (HTML): the kind of data, its period and size, and, for the
     simulated retailer, that the figures describe no real company."""
     if not info:
-        return f"<p><b>Data:</b> {html.escape(fallback or 'see each report')}</p>" if fallback else ""  # fmt: skip
+        return (
+            f"<p><b>Data:</b> {html.escape(fallback or 'see each report')}</p>" if fallback else ""
+        )
     kind = info.get("kind")
     cur = info.get("currency") or ""
     amounts = f"amounts in {cur}" if info.get("has_amount") else "no purchase amounts in the data"
@@ -303,7 +338,11 @@ def dataset_paragraphs(info: dict | None, fallback: str | None = None) -> str:
         )
     else:
         head = f"Your data: {html.escape(str(info.get('name', '')))}"
-        note = "Exports of your own systems, as described in " + html.escape(str(info.get("description", ""))) + "."  # fmt: skip
+        note = (
+            "Exports of your own systems, as described in "
+            + html.escape(str(info.get("description", "")))
+            + "."
+        )
     return (
         f'<section class="data"><h2>{head}</h2><p>{note}</p>'
         f'<p class="facts">{" · ".join(html.escape(f) for f in facts)}</p>'
@@ -318,7 +357,7 @@ def _headline_html(h: dict) -> str:
     if h.get("means"):
         means.insert(0, html.escape(h["means"]))
     extra = f'<div class="means">{"<br>".join(means)}</div>' if means else ""
-    return f'<li><span class="label">{html.escape(label)}:</span> <b class="value">{html.escape(value)}</b>{extra}</li>'  # fmt: skip
+    return f'<li><span class="label">{html.escape(label)}:</span> <b class="value">{html.escape(value)}</b>{extra}</li>'
 
 
 def _card(stem: str, s: dict, folder: Path) -> str:
@@ -327,7 +366,9 @@ def _card(stem: str, s: dict, folder: Path) -> str:
     main = s.get("html") if s.get("html") and (folder / s["html"]).exists() else None
     mgr = f"{stem}{MANAGERS_SUFFIX}" if (folder / f"{stem}{MANAGERS_SUFFIX}").exists() else None
     first = main or mgr
-    head = f'<a href="{html.escape(first)}">{html.escape(title)}</a>' if first else html.escape(title)  # fmt: skip
+    head = (
+        f'<a href="{html.escape(first)}">{html.escape(title)}</a>' if first else html.escape(title)
+    )
     q = f'<p class="question">{html.escape(s["question"])}</p>' if s.get("question") else ""
     heads = "".join(_headline_html(h) for h in s.get("headlines", []))
     heads = f'<ul class="headlines">{heads}</ul>' if heads else ""
@@ -336,7 +377,13 @@ def _card(stem: str, s: dict, folder: Path) -> str:
         links.append(f'<a href="{html.escape(main)}">Full report (analysts, with code)</a>')
     if mgr:
         links.append(f'<a href="{html.escape(mgr)}">Managers\' version (no code)</a>')
-    params = "".join(f"<code>{html.escape(k)} = {html.escape(repr(v))}</code> " for k, v in s.get("parameters", {}).items()) or "notebook defaults"  # fmt: skip
+    params = (
+        "".join(
+            f"<code>{html.escape(k)} = {html.escape(repr(v))}</code> "
+            for k, v in s.get("parameters", {}).items()
+        )
+        or "notebook defaults"
+    )
     when = human_time(s.get("finished_at"))
     state = (
         f"Ran {('on ' + when) if when else ''} in {duration_text(s.get('duration_s', 0))}."
@@ -399,9 +446,17 @@ def latest_dataset_info(status: dict[str, dict]) -> tuple[dict | None, str | Non
     return None, None
 
 
-def landing_html(folder: Path, status: dict[str, dict], *, commit: str = "", dataset: str | None = None,
-                 warnings: list[str] | None = None, history: str | None = None,
-                 heading: str = "CRM research reports", sub: str = "") -> str:  # fmt: skip
+def landing_html(
+    folder: Path,
+    status: dict[str, dict],
+    *,
+    commit: str = "",
+    dataset: str | None = None,
+    warnings: list[str] | None = None,
+    history: str | None = None,
+    heading: str = "CRM research reports",
+    sub: str = "",
+) -> str:
     """The body of a landing page for the reports of one folder."""
     info, desc = latest_dataset_info(status)
     top = []
@@ -418,7 +473,11 @@ def landing_html(folder: Path, status: dict[str, dict], *, commit: str = "", dat
         if cards
         else ""
     )
-    foot = f"Page generated on {now_text()}" + (f" from git commit <code>{html.escape(commit)}</code>" if commit else "") + "."  # fmt: skip
+    foot = (
+        f"Page generated on {now_text()}"
+        + (f" from git commit <code>{html.escape(commit)}</code>" if commit else "")
+        + "."
+    )
     return (
         f"{nav}<h1>{html.escape(heading)}</h1>"
         + (f'<p class="sub">{sub}</p>' if sub else "")
@@ -430,19 +489,41 @@ def landing_html(folder: Path, status: dict[str, dict], *, commit: str = "", dat
     )
 
 
-def write_landing(folder: Path, status: dict[str, dict], *, commit: str = "", dataset: str | None = None,
-                  warnings: list[str] | None = None, history: str | None = None,
-                  sub: str = "", extra: str = "", heading: str | None = None) -> Path:  # fmt: skip
+def write_landing(
+    folder: Path,
+    status: dict[str, dict],
+    *,
+    commit: str = "",
+    dataset: str | None = None,
+    warnings: list[str] | None = None,
+    history: str | None = None,
+    sub: str = "",
+    extra: str = "",
+    heading: str | None = None,
+) -> Path:
     """Write ``folder/index.html`` (landing page; ``extra`` HTML is appended, e.g. the history)."""
     from crm_research.report import write_text_atomic
 
     heading = heading or "CRM research reports"
-    body = landing_html(folder, status, commit=commit, dataset=dataset, warnings=warnings,
-                        history=history, sub=sub, heading=heading)  # fmt: skip
+    body = landing_html(
+        folder,
+        status,
+        commit=commit,
+        dataset=dataset,
+        warnings=warnings,
+        history=history,
+        sub=sub,
+        heading=heading,
+    )
     if extra:
         body = body.replace("<footer>", extra + "<footer>", 1)
         if 'id="history"' in extra:
-            body = body.replace(f"<h1>{html.escape(heading)}</h1>", '<nav class="crm-nav"><a href="#history">Run history ↓</a></nav>' + f"<h1>{html.escape(heading)}</h1>", 1)  # fmt: skip
+            body = body.replace(
+                f"<h1>{html.escape(heading)}</h1>",
+                '<nav class="crm-nav"><a href="#history">Run history ↓</a></nav>'
+                + f"<h1>{html.escape(heading)}</h1>",
+                1,
+            )
     return write_text_atomic(folder / "index.html", page(heading, body))
 
 

@@ -81,7 +81,9 @@ def figure_alt(fig) -> str:
             parts.append(t)
     if parts:
         return "Figure: " + "; ".join(dict.fromkeys(parts))
-    labels = [(ax.get_ylabel(), ax.get_xlabel()) for ax in fig.axes if ax.get_ylabel() or ax.get_xlabel()]  # fmt: skip
+    labels = [
+        (ax.get_ylabel(), ax.get_xlabel()) for ax in fig.axes if ax.get_ylabel() or ax.get_xlabel()
+    ]
     if labels:
         return "Chart of " + "; ".join(f"{y or 'values'} by {x or 'position'}" for y, x in labels)
     return ""
@@ -102,10 +104,14 @@ def _finish(ax, title: str, xlabel: str, ylabel: str, legend: bool = True):
     return ax
 
 
-def plot_reliability(curves: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax=None,
-                     title: str = "Reliability: predicted against observed",
-                     xlabel: str = "predicted probability (bin mean)",
-                     ylabel: str = "observed share (bin mean)"):  # fmt: skip
+def plot_reliability(
+    curves: Mapping[str, pd.DataFrame] | pd.DataFrame,
+    *,
+    ax=None,
+    title: str = "Reliability: predicted against observed",
+    xlabel: str = "predicted probability (bin mean)",
+    ylabel: str = "observed share (bin mean)",
+):
     """Reliability (calibration) curves with the diagonal of perfect calibration. ``curves``:
     one table or ``{name: table}`` with columns ``predicted`` and ``observed`` (or ``true``)."""
     ax = _ax(ax, (6, 5))
@@ -119,25 +125,40 @@ def plot_reliability(curves: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax=No
     return _finish(ax, title, xlabel, ylabel)
 
 
-def plot_kaplan_meier(curves: Mapping[str, pd.DataFrame], *, ax=None, ci: bool = True,
-                      title: str = "Customers still active (Kaplan-Meier)",
-                      xlabel: str = "days since the first purchase",
-                      ylabel: str = "share still active") -> object:  # fmt: skip
+def plot_kaplan_meier(
+    curves: Mapping[str, pd.DataFrame],
+    *,
+    ax=None,
+    ci: bool = True,
+    title: str = "Customers still active (Kaplan-Meier)",
+    xlabel: str = "days since the first purchase",
+    ylabel: str = "share still active",
+) -> object:
     """Kaplan–Meier survival curves, one step line per group, with 95% bands when the tables
     have ``low`` and ``high``."""
     ax = _ax(ax)
     for name, t in curves.items():
         (line,) = ax.step(t["time"], t["survival"], where="post", label=name)
         if ci and {"low", "high"} <= set(t):
-            ax.fill_between(t["time"], t["low"], t["high"], step="post", alpha=0.15, color=line.get_color())  # fmt: skip
+            ax.fill_between(
+                t["time"], t["low"], t["high"], step="post", alpha=0.15, color=line.get_color()
+            )
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(_percent_formatter())
-    return _finish(ax, title, xlabel, ylabel, legend=len(curves) > 1 or next(iter(curves), "") != "all")  # fmt: skip
+    return _finish(
+        ax, title, xlabel, ylabel, legend=len(curves) > 1 or next(iter(curves), "") != "all"
+    )
 
 
-def plot_tracking(table: pd.DataFrame, *, calibration_end: float | None = None, ax=None,
-                  title: str = "Cumulative repeat purchases, actual and forecast",
-                  xlabel: str = "week", ylabel: str = "repeat purchases (cumulative count)"):  # fmt: skip
+def plot_tracking(
+    table: pd.DataFrame,
+    *,
+    calibration_end: float | None = None,
+    ax=None,
+    title: str = "Cumulative repeat purchases, actual and forecast",
+    xlabel: str = "week",
+    ylabel: str = "repeat purchases (cumulative count)",
+):
     """Actual (black) and forecast (dashed) cumulative repeat purchases by period; a vertical line
     at ``calibration_end`` (default ``table.attrs['calibration_week']``) separates calibration
     and holdout."""
@@ -149,15 +170,26 @@ def plot_tracking(table: pd.DataFrame, *, calibration_end: float | None = None, 
     cut = calibration_end if calibration_end is not None else table.attrs.get("calibration_week")
     if cut is not None:
         ax.axvline(cut, color="grey", lw=1)
-        ax.annotate("calibration | holdout", (cut, 0.04), xycoords=("data", "axes fraction"),
-                    ha="center", fontsize=8, color="grey", backgroundcolor="white")  # fmt: skip
+        ax.annotate(
+            "calibration | holdout",
+            (cut, 0.04),
+            xycoords=("data", "axes fraction"),
+            ha="center",
+            fontsize=8,
+            color="grey",
+            backgroundcolor="white",
+        )
     return _finish(ax, title, xlabel, ylabel)
 
 
-def plot_conditional_expectations(table: pd.DataFrame, *, ax=None,
-                                  title: str = "Holdout purchases by calibration purchases",
-                                  xlabel: str = "repeat purchases in the calibration period (count)",
-                                  ylabel: str = "mean purchases in the holdout (count)"):  # fmt: skip
+def plot_conditional_expectations(
+    table: pd.DataFrame,
+    *,
+    ax=None,
+    title: str = "Holdout purchases by calibration purchases",
+    xlabel: str = "repeat purchases in the calibration period (count)",
+    ylabel: str = "mean purchases in the holdout (count)",
+):
     """Mean holdout purchases by calibration purchases, actual (black) and per model."""
     ax = _ax(ax)
     x = np.arange(len(table))
@@ -169,10 +201,17 @@ def plot_conditional_expectations(table: pd.DataFrame, *, ax=None,
     return _finish(ax, title, xlabel, ylabel)
 
 
-def plot_qini_curves(curves: Mapping[str, pd.DataFrame], *, n: int | None = None, ax=None,
-                     title: str = "Qini curves", outcome: str = "responses",
-                     xlabel: str = "customers targeted (%)", ylabel: str | None = None,
-                     random_line: bool = True):  # fmt: skip
+def plot_qini_curves(
+    curves: Mapping[str, pd.DataFrame],
+    *,
+    n: int | None = None,
+    ax=None,
+    title: str = "Qini curves",
+    outcome: str = "responses",
+    xlabel: str = "customers targeted (%)",
+    ylabel: str | None = None,
+    random_line: bool = True,
+):
     """Qini curves (incremental responses against the share targeted), one per model, and the
     random-targeting line of the first curve. ``n``: customers in the evaluation set (default:
     the last ``targeted`` of the first curve)."""
@@ -188,9 +227,14 @@ def plot_qini_curves(curves: Mapping[str, pd.DataFrame], *, n: int | None = None
     return _finish(ax, title, xlabel, ylabel or f"incremental {outcome} (count)")
 
 
-def plot_uplift_by_decile(table: pd.DataFrame, *, ax=None, title: str = "Uplift by decile",
-                          xlabel: str = "decile of predicted uplift (1 = highest)",
-                          ylabel: str = "uplift in response rate (pts)"):  # fmt: skip
+def plot_uplift_by_decile(
+    table: pd.DataFrame,
+    *,
+    ax=None,
+    title: str = "Uplift by decile",
+    xlabel: str = "decile of predicted uplift (1 = highest)",
+    ylabel: str = "uplift in response rate (pts)",
+):
     """Observed uplift (bars) and mean predicted uplift (line) per decile, in percentage
     points."""
     ax = _ax(ax)
@@ -203,19 +247,36 @@ def plot_uplift_by_decile(table: pd.DataFrame, *, ax=None, title: str = "Uplift 
     return _finish(ax, title, xlabel, ylabel)
 
 
-def plot_probability_histogram(p, *, ax=None, bins: int = 20, title: str = "Distribution of probabilities",
-                               xlabel: str = "probability", ylabel: str = "customers (count)"):  # fmt: skip
+def plot_probability_histogram(
+    p,
+    *,
+    ax=None,
+    bins: int = 20,
+    title: str = "Distribution of probabilities",
+    xlabel: str = "probability",
+    ylabel: str = "customers (count)",
+):
     """Histogram of probabilities on [0, 1]."""
     ax = _ax(ax, (7, 3.5))
-    ax.hist(np.asarray(p, dtype=float), bins=np.linspace(0, 1, bins + 1), color="C0", edgecolor="white")  # fmt: skip
+    ax.hist(
+        np.asarray(p, dtype=float), bins=np.linspace(0, 1, bins + 1), color="C0", edgecolor="white"
+    )
     ax.set_xlim(0, 1)
     ax.yaxis.set_major_formatter(_thousands_formatter())
     return _finish(ax, title, xlabel, ylabel, legend=False)
 
 
-def plot_shares(shares: pd.Series, *, ax=None, title: str = "Shares", xlabel: str = "share (%)",
-                ylabel: str = "", references: Mapping[str, float] | None = None,
-                sort: bool = True, labels: bool = True):  # fmt: skip
+def plot_shares(
+    shares: pd.Series,
+    *,
+    ax=None,
+    title: str = "Shares",
+    xlabel: str = "share (%)",
+    ylabel: str = "",
+    references: Mapping[str, float] | None = None,
+    sort: bool = True,
+    labels: bool = True,
+):
     """Horizontal bars of shares (0–1, shown in %), negative ones in red, value labels at the bar
     ends; ``references``: vertical lines ``{label: share}``."""
     s = shares.sort_values() if sort else shares
@@ -227,29 +288,49 @@ def plot_shares(shares: pd.Series, *, ax=None, title: str = "Shares", xlabel: st
     if labels:
         for i, v in enumerate(vals):
             if np.isfinite(v):
-                ax.annotate(f"{v:.0f}%", (v, i), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
-                            ha="left" if v >= 0 else "right", va="center", fontsize=8)  # fmt: skip
+                ax.annotate(
+                    f"{v:.0f}%",
+                    (v, i),
+                    xytext=(3 if v >= 0 else -3, 0),
+                    textcoords="offset points",
+                    ha="left" if v >= 0 else "right",
+                    va="center",
+                    fontsize=8,
+                )
     ax.margins(x=0.12)
     return _finish(ax, title, xlabel, ylabel)
 
 
-def plot_lorenz(curve: pd.DataFrame, *, ax=None, label: str = "value",
-                title: str = "Who brings the value?", xlabel: str = "customers, largest first (cumulative %)",
-                ylabel: str = "value (cumulative %)"):  # fmt: skip
+def plot_lorenz(
+    curve: pd.DataFrame,
+    *,
+    ax=None,
+    label: str = "value",
+    title: str = "Who brings the value?",
+    xlabel: str = "customers, largest first (cumulative %)",
+    ylabel: str = "value (cumulative %)",
+):
     """Lorenz curve of ``rfm.lorenz_curve`` (Gini in the legend) with the equality line."""
     ax = _ax(ax, (6, 4.5))
     gini = curve.attrs.get("gini")
-    ax.plot(curve["customer_share"] * 100, curve["value_share"] * 100,
-            label=f"{label} (Gini {gini:.2f})" if gini is not None else label)  # fmt: skip
+    ax.plot(
+        curve["customer_share"] * 100,
+        curve["value_share"] * 100,
+        label=f"{label} (Gini {gini:.2f})" if gini is not None else label,
+    )
     ax.plot([0, 100], [0, 100], color="grey", ls=":", label="all customers equal")
     ax.set(xlim=(0, 100), ylim=(0, 100))
     return _finish(ax, title, xlabel, ylabel)
 
 
-def plot_cumulative_gains(tables: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax=None,
-                          title: str = "Cumulative gains",
-                          xlabel: str = "deciles contacted (highest score first)",
-                          ylabel: str = "share of all cases reached (%)"):  # fmt: skip
+def plot_cumulative_gains(
+    tables: Mapping[str, pd.DataFrame] | pd.DataFrame,
+    *,
+    ax=None,
+    title: str = "Cumulative gains",
+    xlabel: str = "deciles contacted (highest score first)",
+    ylabel: str = "share of all cases reached (%)",
+):
     """Cumulative gains by decile (``cumulative gains`` column, 0–1) with the random line."""
     ax = _ax(ax)
     if isinstance(tables, pd.DataFrame):
@@ -263,9 +344,16 @@ def plot_cumulative_gains(tables: Mapping[str, pd.DataFrame] | pd.DataFrame, *, 
     return _finish(ax, title, xlabel, ylabel)
 
 
-def plot_metric_by_k(values: pd.Series | pd.DataFrame, *, ax=None, title: str = "",
-                     xlabel: str = "number of segments k", ylabel: str = "",
-                     mark: int | None = None, mark_label: str = "chosen k"):  # fmt: skip
+def plot_metric_by_k(
+    values: pd.Series | pd.DataFrame,
+    *,
+    ax=None,
+    title: str = "",
+    xlabel: str = "number of segments k",
+    ylabel: str = "",
+    mark: int | None = None,
+    mark_label: str = "chosen k",
+):
     """A metric (or several) against the number of segments, with an optional marked k."""
     ax = _ax(ax, (7, 3.5))
     frame = values.to_frame() if isinstance(values, pd.Series) else values
@@ -277,11 +365,18 @@ def plot_metric_by_k(values: pd.Series | pd.DataFrame, *, ax=None, title: str = 
     return _finish(ax, title, xlabel, ylabel)
 
 
-def plot_partial_dependence(model, X: pd.DataFrame, features: Sequence[str], *, axes=None,
-                            currency: str | None = None, grid_resolution: int = 30,
-                            title: str = "How each feature moves the predicted probability",
-                            ylabel: str = "predicted probability (average, %)",
-                            random_state: int = 0):  # fmt: skip
+def plot_partial_dependence(
+    model,
+    X: pd.DataFrame,
+    features: Sequence[str],
+    *,
+    axes=None,
+    currency: str | None = None,
+    grid_resolution: int = 30,
+    title: str = "How each feature moves the predicted probability",
+    ylabel: str = "predicted probability (average, %)",
+    random_state: int = 0,
+):
     """Partial dependence of a classifier's **probability** (``predict_proba``, in %), one
     panel per feature, with readable feature names; a ``log_`` feature is shown back on its
     own scale (``expm1``, symmetric-log axis). (scikit-learn's default for gradient boosting is
@@ -290,28 +385,49 @@ def plot_partial_dependence(model, X: pd.DataFrame, features: Sequence[str], *, 
     from sklearn.inspection import partial_dependence
 
     features = list(features)
+    X = X.astype({c: float for c in X.columns if pd.api.types.is_integer_dtype(X[c])})
     if axes is None:
-        _, axes = plt.subplots(1, len(features), figsize=(4.2 * len(features), 3.6), squeeze=False)  # fmt: skip
+        _, axes = plt.subplots(1, len(features), figsize=(4.2 * len(features), 3.6), squeeze=False)
         axes = axes.ravel()
     axes = np.atleast_1d(axes)
     for ax, f in zip(axes, features, strict=True):
-        pd_ = partial_dependence(model, X, [f], response_method="predict_proba", method="brute",
-                                 kind="average", grid_resolution=grid_resolution)  # fmt: skip
+        pd_ = partial_dependence(
+            model,
+            X,
+            [f],
+            response_method="predict_proba",
+            method="brute",
+            kind="average",
+            grid_resolution=grid_resolution,
+        )
         x = np.asarray(pd_["grid_values"][0], dtype=float)
         y = np.asarray(pd_["average"][0], dtype=float) * 100
         if f.startswith("log_"):
             x = np.expm1(x)
             ax.set_xscale("symlog", linthresh=1)
         ax.plot(x, y, color="C0", lw=2)
-        ax.set(xlabel=feature_label(f, currency), ylabel=ylabel, title=feature_label(f, currency).split(" (")[0])  # fmt: skip
+        ax.set(
+            xlabel=feature_label(f, currency),
+            ylabel=ylabel,
+            title=feature_label(f, currency).split(" (")[0],
+        )
     axes[0].figure.suptitle(title)
     return axes
 
 
-def plot_sensitivity_heatmap(table: pd.DataFrame, *, ax=None, title: str = "Sensitivity",
-                             xlabel: str = "", ylabel: str = "", cell_format: str = "{:,.0f}",
-                             row_format: str = "{}", column_format: str = "{}",
-                             cmap: str = "Blues", colorbar_label: str = ""):  # fmt: skip
+def plot_sensitivity_heatmap(
+    table: pd.DataFrame,
+    *,
+    ax=None,
+    title: str = "Sensitivity",
+    xlabel: str = "",
+    ylabel: str = "",
+    cell_format: str = "{:,.0f}",
+    row_format: str = "{}",
+    column_format: str = "{}",
+    cmap: str = "Blues",
+    colorbar_label: str = "",
+):
     """A readable heat map of a small table: light sequential colours, cell values in black or
     white by the cell's brightness (never white on yellow), formatted tick labels that do not
     overlap (rotated when long)."""
@@ -329,8 +445,15 @@ def plot_sensitivity_heatmap(table: pd.DataFrame, *, ax=None, title: str = "Sens
                 continue
             r, g, b, _ = cm((v - lo) / (hi - lo) if hi > lo else 0.5)
             dark = 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
-            ax.text(j, i, cell_format.format(v), ha="center", va="center", fontsize=9,
-                    color="white" if dark else "black")  # fmt: skip
+            ax.text(
+                j,
+                i,
+                cell_format.format(v),
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if dark else "black",
+            )
     cols = [column_format.format(c) for c in table.columns]
     rot = 30 if max(len(c) for c in cols) * table.shape[1] > 40 else 0
     ax.set_xticks(range(table.shape[1]), cols, rotation=rot, ha="right" if rot else "center")

@@ -89,7 +89,9 @@ def setup_notebook() -> None:
 
     os.environ.setdefault("TQDM_DISABLE", "1")
     sns.set_theme(style="whitegrid", context="notebook")
-    mpl.rcParams.update({"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI, "figure.figsize": (8, 4.5)})  # fmt: skip
+    mpl.rcParams.update(
+        {"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI, "figure.figsize": (8, 4.5)}
+    )
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
@@ -207,8 +209,10 @@ def parameter_help(nb: Path) -> list[dict[str, str]]:
     import papermill
 
     declared_parameters(nb)  # refuses a notebook without exactly one parameters cell
-    return [{"name": n, "default": " ".join(str(p["default"]).split()), "help": p.get("help") or ""}
-            for n, p in papermill.inspect_notebook(str(nb)).items()]  # fmt: skip
+    return [
+        {"name": n, "default": " ".join(str(p["default"]).split()), "help": p.get("help") or ""}
+        for n, p in papermill.inspect_notebook(str(nb)).items()
+    ]
 
 
 def resolve_parameters(
@@ -234,10 +238,14 @@ def resolve_parameters(
             raise ParameterError(f"{origin}: no selected notebook matches {scope!r}")
         hits = [t for t in targets if name in declared[t]]
         if scope is not None and not hits:
-            raise ParameterError(f"{origin}: notebook {targets[0]} declares no parameter {name!r}{_did_you_mean(name, declared[targets[0]])} (it declares: {', '.join(declared[targets[0]]) or 'none'})")  # fmt: skip
+            raise ParameterError(
+                f"{origin}: notebook {targets[0]} declares no parameter {name!r}{_did_you_mean(name, declared[targets[0]])} (it declares: {', '.join(declared[targets[0]]) or 'none'})"
+            )
         if not hits:
             known = sorted({n for t in targets for n in declared[t]})
-            raise ParameterError(f"{origin}: no selected notebook declares a parameter {name!r}{_did_you_mean(name, known)} (see: crm-research list)")  # fmt: skip
+            raise ParameterError(
+                f"{origin}: no selected notebook declares a parameter {name!r}{_did_you_mean(name, known)} (see: crm-research list)"
+            )
         for t in hits:
             chosen[t][name] = value
     return chosen
@@ -344,7 +352,10 @@ def _figure_alt_fallback(book, title: str) -> None:
 
 
 def _is_disk_error(text: str | None) -> bool:
-    return bool(text) and any(m in text for m in ("No space left on device", "Disk quota exceeded", "Read-only file system"))  # fmt: skip
+    return bool(text) and any(
+        m in text
+        for m in ("No space left on device", "Disk quota exceeded", "Read-only file system")
+    )
 
 
 def _export(book, hide_code: bool) -> str:
@@ -370,7 +381,10 @@ def kernel_name() -> str:
         return "python3"
     exe = spec.argv[0] if spec.argv else ""
     try:
-        same = Path(exe).resolve().parent == Path(sys.executable).resolve().parent or Path(exe).parent == Path(sys.executable).parent  # fmt: skip
+        same = (
+            Path(exe).resolve().parent == Path(sys.executable).resolve().parent
+            or Path(exe).parent == Path(sys.executable).parent
+        )
     except OSError:
         same = False
     return KERNEL_NAME if same else "python3"
@@ -403,11 +417,22 @@ def run_notebook(
         out_dir.mkdir(parents=True, exist_ok=True)
         tmpdir = tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{nb.stem}-", dir=out_dir)
     except OSError as e:
-        raise ReportWriteError(e.errno, f"cannot write reports to {out_dir}: {e.strerror or e}") from e  # fmt: skip
+        raise ReportWriteError(
+            e.errno, f"cannot write reports to {out_dir}: {e.strerror or e}"
+        ) from e
     with tmpdir as tmp:
         executed = Path(tmp) / nb.name
-        cmd = [sys.executable, "-m", "crm_research.report", "--execute-one", str(nb), str(executed),
-               json.dumps(params), str(timeout_s), kernel]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "crm_research.report",
+            "--execute-one",
+            str(nb),
+            str(executed),
+            json.dumps(params),
+            str(timeout_s),
+            kernel,
+        ]
         env = os.environ | {"TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}  # fmt: skip
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True, env=env, cwd=nb.parent)  # fmt: skip
@@ -426,7 +451,10 @@ def run_notebook(
         finally:
             _kill_group(proc)
         if status != "ok" and (_is_disk_error(error) or _is_disk_error(stderr)):
-            raise ReportWriteError(errno.ENOSPC, f"cannot write reports to {out_dir}: no space left on device (while running {nb.name}); earlier reports are intact")  # fmt: skip
+            raise ReportWriteError(
+                errno.ENOSPC,
+                f"cannot write reports to {out_dir}: no space left on device (while running {nb.name}); earlier reports are intact",
+            )
         duration = time.perf_counter() - t0
         result = NotebookResult(nb.stem, status, duration, params, error=error,
                                 finished_at=datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
@@ -452,7 +480,10 @@ def run_notebook(
             for name, body in pages.items():
                 size = len(body.encode("utf-8"))
                 if size > MAX_HTML_BYTES:
-                    result.status, result.error = "failed", f"{name} is {size / 2**20:.1f} MB, over the 5 MB limit"  # fmt: skip
+                    result.status, result.error = (
+                        "failed",
+                        f"{name} is {size / 2**20:.1f} MB, over the 5 MB limit",
+                    )
                     return result
             for name, body in pages.items():
                 (Path(tmp) / name).write_text(body, encoding="utf-8")
@@ -463,7 +494,10 @@ def run_notebook(
             if not hide_code:  # an older managers' version would no longer match this report
                 (out_dir / f"{nb.stem}{MANAGERS_SUFFIX}").unlink(missing_ok=True)
         except OSError as e:
-            raise ReportWriteError(e.errno, f"cannot write reports to {out_dir}: {e.strerror or e} (while writing {nb.stem}); earlier reports are intact") from e  # fmt: skip
+            raise ReportWriteError(
+                e.errno,
+                f"cannot write reports to {out_dir}: {e.strerror or e} (while writing {nb.stem}); earlier reports are intact",
+            ) from e
         result.html = f"{nb.stem}.html"
         result.managers_html = f"{nb.stem}{MANAGERS_SUFFIX}" if hide_code else None
     return result
@@ -508,7 +542,9 @@ def _orphan_watchdog(interval_s: float = 0.5) -> None:
     threading.Thread(target=watch, daemon=True, name="orphan-watchdog").start()
 
 
-def _execute_one(src: str, dst: str, params_json: str, timeout_s: str, kernel: str = "python3") -> None:  # fmt: skip
+def _execute_one(
+    src: str, dst: str, params_json: str, timeout_s: str, kernel: str = "python3"
+) -> None:
     """Child process: run papermill on the given kernel (see :func:`kernel_name`)."""
     import papermill as pm
 
@@ -542,9 +578,17 @@ def _save_status(out_dir: Path, status: dict[str, dict]) -> None:
     write_text_atomic(out_dir / "status.json", json.dumps(status, indent=2, ensure_ascii=False, default=str))  # fmt: skip
 
 
-def write_index(out_dir: Path, status: dict[str, dict], commit: str, dataset: str | None = None,
-                *, history: str | None = None, warnings: list[str] | None = None,
-                threshold: float = 0.1, heading: str | None = None) -> Path:  # fmt: skip
+def write_index(
+    out_dir: Path,
+    status: dict[str, dict],
+    commit: str,
+    dataset: str | None = None,
+    *,
+    history: str | None = None,
+    warnings: list[str] | None = None,
+    threshold: float = 0.1,
+    heading: str | None = None,
+) -> Path:
     """Refresh the navigation and warnings of every report in ``out_dir`` and write its
     ``index.html``: a landing page (:mod:`crm_research.pages`) — the data, each notebook's title,
     question and headline figures explained, warnings at the top. ``history``: link to the run
@@ -556,12 +600,22 @@ def write_index(out_dir: Path, status: dict[str, dict], commit: str, dataset: st
         pages.refresh_reports(out_dir, status, history=history, warnings=warnings)
         if history is None and (out_dir / "runs").is_dir():
             return runs.write_history_index(out_dir, threshold=threshold)
-        return pages.write_landing(out_dir, status, commit=commit, dataset=dataset,
-                                   warnings=warnings, history=history, heading=heading)  # fmt: skip
+        return pages.write_landing(
+            out_dir,
+            status,
+            commit=commit,
+            dataset=dataset,
+            warnings=warnings,
+            history=history,
+            heading=heading,
+        )
     except ReportWriteError:
         raise
     except OSError as e:
-        raise ReportWriteError(e.errno, f"cannot write reports to {out_dir}: {e.strerror or e}; earlier reports are intact") from e  # fmt: skip
+        raise ReportWriteError(
+            e.errno,
+            f"cannot write reports to {out_dir}: {e.strerror or e}; earlier reports are intact",
+        ) from e
 
 
 def remove_leftovers(root: Path, *, echo=print) -> list[Path]:
@@ -571,7 +625,9 @@ def remove_leftovers(root: Path, *, echo=print) -> list[Path]:
     folders = [root, *sorted(p for p in (root / "runs").glob("*") if p.is_dir())]
     for folder in folders:
         for p in folder.iterdir():
-            tmp_dir = p.is_dir() and (p.name.startswith(TMP_PREFIX) or re.match(r"^\.\d\d_[\w-]+-", p.name))  # fmt: skip
+            tmp_dir = p.is_dir() and (
+                p.name.startswith(TMP_PREFIX) or re.match(r"^\.\d\d_[\w-]+-", p.name)
+            )
             tmp_file = p.is_file() and p.name.endswith(".tmp")
             if tmp_dir or tmp_file:
                 shutil.rmtree(p, ignore_errors=True) if tmp_dir else p.unlink(missing_ok=True)
@@ -593,19 +649,44 @@ def _dataset_info(ds) -> dict | None:
             df = c.execute("SELECT * FROM dataset_info").df()
     except duckdb.Error:
         return None
-    return json.loads(df.head(1).to_json(orient="records", date_format="iso"))[0] if len(df) else None  # fmt: skip
+    return (
+        json.loads(df.head(1).to_json(orient="records", date_format="iso"))[0] if len(df) else None
+    )
 
 
-def _run_notebooks(notebooks, params, out_dir, *, timeout_s, hide_code, commit, echo, datasets_of, dataset,
-                   infos=None, history=None, warnings=None, threshold=0.1, heading=None) -> list[NotebookResult]:  # fmt: skip
+def _run_notebooks(
+    notebooks,
+    params,
+    out_dir,
+    *,
+    timeout_s,
+    hide_code,
+    commit,
+    echo,
+    datasets_of,
+    dataset,
+    infos=None,
+    history=None,
+    warnings=None,
+    threshold=0.1,
+    heading=None,
+) -> list[NotebookResult]:
     status = _load_status(out_dir)
     results = []
     kernel = kernel_name()
     for i, nb in enumerate(notebooks, start=1):
         echo(f"[{i}/{len(notebooks)}] {nb.stem} ...", end="", flush=True)
         try:
-            res = run_notebook(nb, params[nb.stem], out_dir, timeout_s=timeout_s, hide_code=hide_code,
-                               commit=commit, dataset=datasets_of.get(nb.stem), kernel=kernel)  # fmt: skip
+            res = run_notebook(
+                nb,
+                params[nb.stem],
+                out_dir,
+                timeout_s=timeout_s,
+                hide_code=hide_code,
+                commit=commit,
+                dataset=datasets_of.get(nb.stem),
+                kernel=kernel,
+            )
         except ReportWriteError:
             echo(" stopped")
             raise
@@ -622,9 +703,20 @@ def _run_notebooks(notebooks, params, out_dir, *, timeout_s, hide_code, commit, 
         try:
             _save_status(out_dir, status)
         except OSError as e:
-            raise ReportWriteError(e.errno, f"cannot write reports to {out_dir}: {e.strerror or e}; earlier reports are intact") from e  # fmt: skip
-        write_index(out_dir, status, commit, dataset, history=history, warnings=warnings,
-                    threshold=threshold, heading=heading)  # fmt: skip
+            raise ReportWriteError(
+                e.errno,
+                f"cannot write reports to {out_dir}: {e.strerror or e}; earlier reports are intact",
+            ) from e
+        write_index(
+            out_dir,
+            status,
+            commit,
+            dataset,
+            history=history,
+            warnings=warnings,
+            threshold=threshold,
+            heading=heading,
+        )
         results.append(res)
     return results
 
@@ -751,7 +843,9 @@ def run_reports(
             refused = prepare()
             if refused is not None:
                 return [refused]
-            return _run_notebooks(notebooks, params, out_dir, infos=infos(), threshold=threshold, **kw)  # fmt: skip
+            return _run_notebooks(
+                notebooks, params, out_dir, infos=infos(), threshold=threshold, **kw
+            )
         for name in runs.mark_abandoned(out_dir):
             echo(f"run {name} was killed before it finished; recorded as killed")
         started = datetime.now(UTC)
@@ -759,10 +853,20 @@ def run_reports(
         try:
             folder.mkdir(parents=True)
         except OSError as e:
-            raise ReportWriteError(e.errno, f"cannot write reports to {folder.parent}: {e.strerror or e}") from e  # fmt: skip
-        record = {"as_of": f"{as_of_ts:%Y-%m-%d}", "started": started.isoformat(timespec="seconds"),
-                  "commit": commit, "status": "running", "kpis": None, "error": None, "notebooks": {},
-                  "dataset": ds.description, "threshold": threshold}  # fmt: skip
+            raise ReportWriteError(
+                e.errno, f"cannot write reports to {folder.parent}: {e.strerror or e}"
+            ) from e
+        record = {
+            "as_of": f"{as_of_ts:%Y-%m-%d}",
+            "started": started.isoformat(timespec="seconds"),
+            "commit": commit,
+            "status": "running",
+            "kpis": None,
+            "error": None,
+            "notebooks": {},
+            "dataset": ds.description,
+            "threshold": threshold,
+        }
         runs.write_run_record(folder, record)
         echo(f"run {folder.name} (as of {record['as_of']}; {ds.description})")
         results: list[NotebookResult] = []
@@ -778,13 +882,24 @@ def run_reports(
             info = next((i for i in by_nb.values() if i), None) or _dataset_info(ds)
             record["dataset_info"] = info
             if info:
-                record["data_end"] = min(info.get("last_purchase") or record["as_of"], record["as_of"])  # fmt: skip
+                record["data_end"] = min(
+                    info.get("last_purchase") or record["as_of"], record["as_of"]
+                )
                 stale = pages.stale_warning(record["as_of"], info.get("last_purchase"))
                 if stale:
                     warnings.append(stale)
                     echo(f"warning: {stale}")
-            results += _run_notebooks(notebooks, params, folder, infos=by_nb, history="../../index.html",
-                                      warnings=warnings, threshold=threshold, heading=heading, **kw)  # fmt: skip
+            results += _run_notebooks(
+                notebooks,
+                params,
+                folder,
+                infos=by_nb,
+                history="../../index.html",
+                warnings=warnings,
+                threshold=threshold,
+                heading=heading,
+                **kw,
+            )
             bad = [r for r in results if r.status != "ok"]
             if bad:
                 record["status"] = (
@@ -800,7 +915,9 @@ def run_reports(
                         echo(
                             f"warning: the data end {lag} days before the as-of date (last purchase {record['kpis']['data_end']})"
                         )
-                        warnings.append(pages.stale_warning(record["as_of"], record["kpis"]["data_end"]))  # fmt: skip
+                        warnings.append(
+                            pages.stale_warning(record["as_of"], record["kpis"]["data_end"])
+                        )
                 except Exception as e:  # noqa: BLE001 - any KPI failure fails the run, loudly
                     record["status"], record["error"] = "failed", f"KPIs: {type(e).__name__}: {e}"
                     results.append(NotebookResult("kpis", "failed", 0.0, {}, error=record["error"]))
@@ -819,9 +936,26 @@ def run_reports(
             record["warnings"] = warnings
             try:  # on a full disk these may fail too: the error that stopped the run is reported
                 runs.write_run_record(folder, record)
-                run_warnings = warnings + ([f"This run {record['status']}: {record['error']}"] if record["status"] not in ("ok", "running") and record.get("error") and not any(r.status in ("failed", "timeout") for r in results if r.notebook not in ("kpis", "data")) else [])  # fmt: skip
-                write_index(folder, _load_status(folder), commit, ds.description,
-                            history="../../index.html", warnings=run_warnings, heading=heading)  # fmt: skip
+                run_warnings = warnings + (
+                    [f"This run {record['status']}: {record['error']}"]
+                    if record["status"] not in ("ok", "running")
+                    and record.get("error")
+                    and not any(
+                        r.status in ("failed", "timeout")
+                        for r in results
+                        if r.notebook not in ("kpis", "data")
+                    )
+                    else []
+                )
+                write_index(
+                    folder,
+                    _load_status(folder),
+                    commit,
+                    ds.description,
+                    history="../../index.html",
+                    warnings=run_warnings,
+                    heading=heading,
+                )
                 for name in runs.prune(out_dir, keep):
                     echo(f"removed old run {name} (keeping the last {keep})")
                 runs.write_history_index(out_dir, threshold=threshold)

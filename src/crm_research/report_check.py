@@ -63,8 +63,14 @@ def check_page(path: Path) -> list[str]:
     title = soup.title.get_text(strip=True) if soup.title else ""
     if not title or title.lower() == "notebook":
         out.append(f"{path}: <title> is {title or 'missing'!r}")
-    for tag, attr in (("a", "href"), ("img", "src"), ("link", "href"), ("script", "src"),
-                      ("iframe", "src"), ("source", "src")):  # fmt: skip
+    for tag, attr in (
+        ("a", "href"),
+        ("img", "src"),
+        ("link", "href"),
+        ("script", "src"),
+        ("iframe", "src"),
+        ("source", "src"),
+    ):
         for el in soup.find_all(tag):
             ref = el.get(attr)
             if not ref:
@@ -93,7 +99,11 @@ def check_page(path: Path) -> list[str]:
 def crawl(root: Path) -> list[str]:
     """Problems of every HTML file under ``root`` (hidden folders skipped)."""
     root = Path(root)
-    pages = [p for p in sorted(root.rglob("*.html")) if not any(part.startswith(".") for part in p.relative_to(root).parts)]  # fmt: skip
+    pages = [
+        p
+        for p in sorted(root.rglob("*.html"))
+        if not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
     if not pages:
         return [f"{root}: no HTML files"]
     return [problem for p in pages for problem in check_page(p)]
@@ -128,7 +138,9 @@ window.addEventListener('load', function () {
 </script>"""
 
 
-def browser_check(pages: list[Path], *, chromium: str | None = None, timeout_s: float = 90) -> list[str]:  # fmt: skip
+def browser_check(
+    pages: list[Path], *, chromium: str | None = None, timeout_s: float = 90
+) -> list[str]:
     """Render each page in headless Chromium and return the problems: images that do not load
     (``naturalWidth`` 0 after the load event), or a page that never finished loading. A probe
     copy of each page is written beside it (so relative links resolve) and removed."""
@@ -142,13 +154,29 @@ def browser_check(pages: list[Path], *, chromium: str | None = None, timeout_s: 
             probe = page.with_name(f".crmcheck-{page.name}")
             text = page.read_text(encoding="utf-8", errors="replace")
             i = text.lower().rfind("</body>")
-            probe.write_text(text[:i] + _PROBE + text[i:] if i >= 0 else text + _PROBE, encoding="utf-8")  # fmt: skip
+            probe.write_text(
+                text[:i] + _PROBE + text[i:] if i >= 0 else text + _PROBE, encoding="utf-8"
+            )
             try:
-                cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                       f"--user-data-dir={profile}", "--allow-file-access-from-files",
-                       "--virtual-time-budget=15000", "--dump-dom", probe.as_uri()]  # fmt: skip
-                r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s,
-                                   env=os.environ | {"LANG": "C.UTF-8"})  # fmt: skip
+                cmd = [
+                    chromium,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    f"--user-data-dir={profile}",
+                    "--allow-file-access-from-files",
+                    "--virtual-time-budget=15000",
+                    "--dump-dom",
+                    probe.as_uri(),
+                ]
+                r = subprocess.run(
+                    cmd,
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout_s,
+                    env=os.environ | {"LANG": "C.UTF-8"},
+                )
             except subprocess.TimeoutExpired:
                 out.append(f"{page}: chromium did not finish within {timeout_s:.0f} s")
                 continue
@@ -156,23 +184,39 @@ def browser_check(pages: list[Path], *, chromium: str | None = None, timeout_s: 
                 probe.unlink(missing_ok=True)
             m = re.search(r'<pre id="crm-check-result">(.*?)</pre>', r.stdout, re.S)
             if not m:
-                out.append(f"{page}: the page did not finish loading in chromium ({(r.stderr or '').strip()[-200:]})")  # fmt: skip
+                out.append(
+                    f"{page}: the page did not finish loading in chromium ({(r.stderr or '').strip()[-200:]})"
+                )
                 continue
             res = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&"))
             out += [f"{page}: image {b!r} does not load" for b in res["broken"]]
     return out
 
 
-def screenshot(page: Path, png: Path, *, width: int = 1280, height: int = 2000, chromium: str | None = None) -> Path:  # fmt: skip
+def screenshot(
+    page: Path, png: Path, *, width: int = 1280, height: int = 2000, chromium: str | None = None
+) -> Path:
     """A PNG screenshot of ``page`` (for looking at a report as a reader would)."""
     chromium = chromium or find_chromium()
     if chromium is None:
         raise FileNotFoundError("chromium is not installed (make chromium)")
     with tempfile.TemporaryDirectory(prefix="crm-chromium-") as profile:
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                        f"--user-data-dir={profile}", f"--window-size={width},{height}",
-                        f"--screenshot={png}", Path(page).resolve().as_uri()],
-                       capture_output=True, timeout=90, check=True)  # fmt: skip
+        subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                f"--screenshot={png}",
+                Path(page).resolve().as_uri(),
+            ],
+            capture_output=True,
+            timeout=90,
+            check=True,
+        )
     return Path(png)
 
 
@@ -185,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args[0])
     problems = crawl(root)
     if find_chromium():
-        problems += browser_check([p for p in sorted(root.rglob("*.html")) if ".crmcheck-" not in p.name])  # fmt: skip
+        problems += browser_check(
+            [p for p in sorted(root.rglob("*.html")) if ".crmcheck-" not in p.name]
+        )
     else:
         print("chromium is not installed: browser check skipped (make chromium)", file=sys.stderr)
     for p in problems:

@@ -211,21 +211,25 @@ def history_section(root: Path, *, threshold: float = 0.1) -> str:
                 flag = bool(d.loc[run, f"{k}_flag"])
                 cell += f'<br><span class="{"flag" if flag else "ch"}">{ch_txt}{" ⚑" if flag else ""}</span>'  # fmt: skip
             cells.append(f"<td>{cell}</td>")
-        link = f'<a href="runs/{html.escape(run)}/index.html">run of {html.escape(human_time(started.get(run)) or run)}</a>'  # fmt: skip
+        link = f'<a href="runs/{html.escape(run)}/index.html">run of {html.escape(human_time(started.get(run)) or run)}</a>'
         lag = stale_days(r["data_end"], r["as_of"])
         end = html.escape(human_date(r["data_end"])) if isinstance(r["data_end"], str) else "—"
         if lag:
             end += f'<br><span class="flag">⚠ {lag} days before the as-of date: KPIs describe missing data</span>'  # fmt: skip
-        rows.append(f'<tr class="{"ok" if r["status"] == "ok" else "bad"}"><td>{link}</td>'
-                    f'<td>{html.escape(human_date(r["as_of"]))}</td><td>{html.escape(r["status"])}</td><td>{end}</td>{"".join(cells)}</tr>')  # fmt: skip
+        rows.append(
+            f'<tr class="{"ok" if r["status"] == "ok" else "bad"}"><td>{link}</td>'
+            f"<td>{html.escape(human_date(r['as_of']))}</td><td>{html.escape(r['status'])}</td><td>{end}</td>{''.join(cells)}</tr>"
+        )
     latest = runs[-1]
-    latest_html = (f'<p>Latest run: <a href="runs/{html.escape(latest["folder"])}/index.html">'
-                   f'as of {html.escape(human_date(latest["as_of"]))}, started {html.escape(human_time(latest.get("started")))}</a> — <b>{html.escape(latest["status"])}</b>'
-                   + (f': {html.escape(latest.get("error") or "")}' if latest["status"] != "ok" else "")
-                   + "</p>")  # fmt: skip
+    latest_html = (
+        f'<p>Latest run: <a href="runs/{html.escape(latest["folder"])}/index.html">'
+        f"as of {html.escape(human_date(latest['as_of']))}, started {html.escape(human_time(latest.get('started')))}</a> — <b>{html.escape(latest['status'])}</b>"
+        + (f": {html.escape(latest.get('error') or '')}" if latest["status"] != "ok" else "")
+        + "</p>"
+    )
     good = [r for r in runs if r["status"] == "ok"]
     if latest["status"] != "ok" and good:
-        latest_html += f'<p>Latest good run: <a href="runs/{html.escape(good[-1]["folder"])}/index.html">as of {html.escape(human_date(good[-1]["as_of"]))}</a></p>'  # fmt: skip
+        latest_html += f'<p>Latest good run: <a href="runs/{html.escape(good[-1]["folder"])}/index.html">as of {html.escape(human_date(good[-1]["as_of"]))}</a></p>'
     head = "".join(f"<th>{html.escape(v)}</th>" for v in KPI_LABELS.values())
     return f"""<section class="history" id="history"><h2>Run history</h2>
 <p>{len(runs)} dated run(s) kept (<code>crm-research report --as-of DATE</code>). A ⚑ marks a KPI
@@ -245,8 +249,9 @@ def write_history_index(root: Path, *, threshold: float = 0.1) -> Path:
     status = pages.load_json(root / "status.json")
     section = history_section(root, threshold=threshold)
     if status:
-        return pages.write_landing(root, status, extra=section,
-                                   commit=next(iter(status.values())).get("commit", ""))  # fmt: skip
+        return pages.write_landing(
+            root, status, extra=section, commit=next(iter(status.values())).get("commit", "")
+        )
     runs = load_runs(root)
     latest = runs[-1] if runs else {}
     body = (
@@ -256,4 +261,6 @@ def write_history_index(root: Path, *, threshold: float = 0.1) -> Path:
         + section
         + f"<footer>Page generated on {pages.now_text()}.</footer>"
     )
-    return write_text_atomic(root / "index.html", pages.page("CRM research reports: run history", body))  # fmt: skip
+    return write_text_atomic(
+        root / "index.html", pages.page("CRM research reports: run history", body)
+    )

@@ -30,8 +30,10 @@ import numpy as np
 import pandas as pd
 
 MAX_DECIMALS = 4
-MONEY_RE = re.compile(r"revenue|value|clv|spend|profit|cost|amount|price|monetary|margin|krw|usd|\$|₩|sales", re.I)  # fmt: skip
-PERCENT_RE = re.compile(r"share|rate\b|rate$|probab|^p_|p\(|pct|percent|proportion|ratio of", re.I)  # fmt: skip
+MONEY_RE = re.compile(
+    r"revenue|value|clv|spend|profit|cost|amount|price|monetary|margin|krw|usd|\$|₩|sales", re.I
+)
+PERCENT_RE = re.compile(r"share|rate\b|rate$|probab|^p_|p\(|pct|percent|proportion|ratio of", re.I)
 ALREADY_PERCENT_RE = re.compile(r"(%|\bpts?\b|points|\(pp\))\s*\)?\s*$", re.I)
 CHANGE_RE = re.compile(r"change|uplift|difference|error|bias|delta|lift\b.*pts", re.I)
 SCORE_RE = re.compile(r"auc|ari|gini|correlation|silhouette|qini|f1|precision|recall|r2|r²", re.I)
@@ -43,7 +45,11 @@ def readable(name) -> str:
     s = str(name)
     if "_" in s:
         s = re.sub(r"_+", " ", s).strip()
-    return s[:1].upper() + s[1:] if s and s[:1].islower() and not re.match(r"^[a-z]\(|^p_", str(name)) else s  # fmt: skip
+    return (
+        s[:1].upper() + s[1:]
+        if s and s[:1].islower() and not re.match(r"^[a-z]\(|^p_", str(name))
+        else s
+    )
 
 
 def _kind(name, values: pd.Series, currency: str | None) -> str:
@@ -54,7 +60,9 @@ def _kind(name, values: pd.Series, currency: str | None) -> str:
     if pd.api.types.is_datetime64_any_dtype(values):
         return "date"
     num = pd.to_numeric(values, errors="coerce") if values.dtype == object else values
-    if not pd.api.types.is_numeric_dtype(num) or (values.dtype == object and num.notna().sum() < values.notna().sum()):  # fmt: skip
+    if not pd.api.types.is_numeric_dtype(num) or (
+        values.dtype == object and num.notna().sum() < values.notna().sum()
+    ):
         return "text"
     v = num.dropna().astype(float)
     v = v[np.isfinite(v)]
@@ -80,7 +88,7 @@ def _decimals_for(v: pd.Series) -> int:
     return 0 if m >= 100 else 1 if m >= 10 else 2 if m >= 1 else 3
 
 
-def _formatter(kind: str, values: pd.Series, decimals: int | None, currency: str | None, name: str):  # fmt: skip
+def _formatter(kind: str, values: pd.Series, decimals: int | None, currency: str | None, name: str):
     def guard(f):
         def g(x):
             if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA or x is pd.NaT:
@@ -95,13 +103,21 @@ def _formatter(kind: str, values: pd.Series, decimals: int | None, currency: str
     d = None if decimals is None else min(int(decimals), MAX_DECIMALS)
     if kind == "money":
         num = pd.to_numeric(values, errors="coerce")
-        dd = d if d is not None else (0 if num.abs().median() >= 100 or currency in ("KRW", "JPY") else 2)  # fmt: skip
+        dd = (
+            d
+            if d is not None
+            else (0 if num.abs().median() >= 100 or currency in ("KRW", "JPY") else 2)
+        )
         return guard(lambda x: f"{float(x):,.{dd}f}")
     if kind == "percent":
         dd = d if d is not None else 1
         return guard(lambda x: f"{float(x) * 100:,.{dd}f}%")
     if kind == "pct_points":
-        dd = d if d is not None else (2 if _decimals_for(pd.to_numeric(values, errors="coerce")) >= 3 else 1)  # fmt: skip
+        dd = (
+            d
+            if d is not None
+            else (2 if _decimals_for(pd.to_numeric(values, errors="coerce")) >= 3 else 1)
+        )
         sign = "+" if CHANGE_RE.search(name) else ""
         return guard(lambda x: f"{float(x):{sign},.{dd}f}")
     if kind == "count":
@@ -111,10 +127,20 @@ def _formatter(kind: str, values: pd.Series, decimals: int | None, currency: str
         return guard(lambda x: f"{float(x):,.{dd}f}")
     if kind == "number":
         dd = d if d is not None else _decimals_for(pd.to_numeric(values, errors="coerce"))
-        sign = "+" if CHANGE_RE.search(name) and (pd.to_numeric(values, errors="coerce") < 0).any() else ""  # fmt: skip
+        sign = (
+            "+"
+            if CHANGE_RE.search(name) and (pd.to_numeric(values, errors="coerce") < 0).any()
+            else ""
+        )
         return guard(lambda x: f"{float(x):{sign},.{dd}f}")
     if kind == "date":
-        return guard(lambda x: f"{pd.Timestamp(x):%Y-%m-%d}" if pd.Timestamp(x) == pd.Timestamp(x).normalize() else f"{pd.Timestamp(x):%Y-%m-%d %H:%M}")  # fmt: skip
+        return guard(
+            lambda x: (
+                f"{pd.Timestamp(x):%Y-%m-%d}"
+                if pd.Timestamp(x) == pd.Timestamp(x).normalize()
+                else f"{pd.Timestamp(x):%Y-%m-%d %H:%M}"
+            )
+        )
     if kind == "bool":
         return guard(lambda x: "yes" if x else "no")
     return guard(lambda x: f"{x:,.{MAX_DECIMALS}g}" if isinstance(x, float) else str(x))
@@ -136,7 +162,7 @@ def meaningless_index(index: pd.Index) -> bool:
         or (
             pd.api.types.is_integer_dtype(index)
             and (np.asarray(index) == np.arange(len(index))).all()
-        )  # fmt: skip
+        )
     )
 
 
@@ -162,26 +188,44 @@ def format_table(
         df = df.to_frame(df.name if df.name is not None else "value")
     if by not in ("columns", "rows"):
         raise ValueError(f"by must be 'columns' or 'rows', got {by!r}")
-    given = {**{c: "percent" for c in percent}, **{c: "money" for c in money},
-             **{c: "count" for c in counts}, **{c: "text" for c in text}}  # fmt: skip
+    given = {
+        **{c: "percent" for c in percent},
+        **{c: "money" for c in money},
+        **{c: "count" for c in counts},
+        **{c: "text" for c in text},
+    }
     dec = decimals if isinstance(decimals, Mapping) else {}
     dec_all = None if isinstance(decimals, Mapping) else decimals
     df = df.copy()
     show_index = (not meaningless_index(df.index)) if index is None else index
     if by == "columns":
         kinds = {c: given.get(c) or _kind(c, df[c], currency) for c in df.columns}
-        fmts = {c: _formatter(k, df[c], dec.get(c, dec_all), currency, str(c)) for c, k in kinds.items()}  # fmt: skip
+        fmts = {
+            c: _formatter(k, df[c], dec.get(c, dec_all), currency, str(c)) for c, k in kinds.items()
+        }
         shown = df.copy()
         for c in df.columns:
             shown[c] = df[c].map(fmts[c]).astype(object)
         shown.columns = [_header(c, kinds[c], currency) for c in df.columns]
-        text_cols = [h for c, h in zip(df.columns, shown.columns, strict=True) if kinds[c] in ("text", "date", "bool")]  # fmt: skip
+        text_cols = [
+            h
+            for c, h in zip(df.columns, shown.columns, strict=True)
+            if kinds[c] in ("text", "date", "bool")
+        ]
     else:
         shown = df.astype(object).copy()
         for r in df.index:
             row = df.loc[r]
-            k = given.get(r) or _kind(r, pd.to_numeric(row, errors="coerce") if pd.to_numeric(row, errors="coerce").notna().all() else row, currency)  # fmt: skip
-            f = _formatter(k, pd.to_numeric(row, errors="coerce"), dec.get(r, dec_all), currency, str(r))  # fmt: skip
+            k = given.get(r) or _kind(
+                r,
+                pd.to_numeric(row, errors="coerce")
+                if pd.to_numeric(row, errors="coerce").notna().all()
+                else row,
+                currency,
+            )
+            f = _formatter(
+                k, pd.to_numeric(row, errors="coerce"), dec.get(r, dec_all), currency, str(r)
+            )
             shown.loc[r] = [f(x) for x in row]
             if k == "money" and currency and currency.lower() not in str(r).lower():
                 shown = shown.rename(index={r: f"{readable(r)} ({currency})"})
@@ -204,7 +248,9 @@ def format_table(
     ]
     styler = styler.set_table_styles(styles)
     if num_cols:
-        styler = styler.set_properties(subset=num_cols, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})  # fmt: skip
+        styler = styler.set_properties(
+            subset=num_cols, **{"text-align": "right", "font-variant-numeric": "tabular-nums"}
+        )
     if text_cols:
         styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
         styler = styler.set_table_styles(
