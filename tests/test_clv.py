@@ -203,3 +203,49 @@ def test_chunked_scoring_equals_whole(cohort, tmp_path):
     # the same scores from models rebuilt from their parameters alone (what Spark executors get)
     light_bg, light_gg = clv._rebuilt("bgnbd", bg.params.to_dict(), gg.params.to_dict())
     np.testing.assert_allclose(clv.score(light_bg, light_gg, s, horizon=52), whole, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# fast scoring (issue 20): the same numbers as the lifetimes path
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "pareto", "mbgnbd"])
+@pytest.mark.parametrize("jitter", [False, True])
+def test_fast_score_equals_the_lifetimes_path(model, jitter):
+    """clv.score (shared terms, hyp2f1 once per distinct input) gives lifetimes' numbers to 1e-9
+    relative, on whole-day data (many repeats) and on continuous times (no repeats)."""
+    from crm_research.data.simulator import simulate_btyd_cohort
+
+    truth = "bgnbd" if model == "mbgnbd" else model
+    params = PUBLISHED[truth] if model != "mbgnbd" else {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}
+    s = simulate_btyd_cohort(30_000, truth, PUBLISHED[truth], spend=CDNOW_SPEND, seed=5)
+    if jitter:
+        rng = np.random.default_rng(1)
+        s["T"] = s["T"] + rng.random(len(s)) / 7
+        later = np.minimum(s["recency"] + rng.random(len(s)) / 7, s["T"])
+        s["recency"] = np.where(s["frequency"] > 0, later, 0)
+    bg, gg = clv._rebuilt(model, params, CDNOW_SPEND)
+    for horizon, steps, rate in [(52, 12, 0.01), (39, 1, 0.0), (13, 13, 0.002)]:
+        new = clv.score(bg, gg, s, horizon=horizon, steps=steps, discount_rate=rate)
+        old = clv.score_lifetimes(bg, gg, s, horizon=horizon, steps=steps, discount_rate=rate)
+        np.testing.assert_allclose(new.to_numpy(), old.to_numpy(), rtol=1e-9, atol=1e-300)
+        assert list(new.columns) == list(clv.SCORE_COLUMNS) and new.index.equals(s.index)
+        assert np.isfinite(new.to_numpy()).all()
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "pareto"])
+@pytest.mark.parametrize("penalizer", [0.0, 0.05])
+def test_objective_is_lifetimes_objective(calibration, model, penalizer):
+    """The per-customer formulas give the objective fit_btyd minimised before issue 20 (lifetimes'
+    negative log-likelihood, Pareto/NBD's scaled to a mean per customer, penalty included)."""
+    cls = clv._fitter_class(model)
+    data = clv.collapse(calibration[2])
+    f, r, T, w = clv._columns(data)
+    ours = clv._mean_nll(model, data, penalizer)
+    for lp in np.random.default_rng(0).normal(0, 0.5, (5, 4)):
+        if model == "pareto":
+            scale = w.mean() / w.sum()
+            theirs = cls._negative_log_likelihood(np.exp(lp), f, r, T, w, penalizer) * scale
+        else:
+            theirs = cls._negative_log_likelihood(lp, f, r, T, w, penalizer)
+        assert ours(lp) == pytest.approx(theirs, rel=1e-12)

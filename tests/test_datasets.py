@@ -89,9 +89,8 @@ def test_orders_and_members_korean_cp949(data_dir, tmp_path):
     assert (log.loc[["orders", "members"], "encoding"] == "cp949").all()
     assert (log["rows_in"] == log["accepted"] + log["quarantined"]).all()
     q = con.table("quarantine").to_pandas()  # staged rejections are in the database too
-    assert (
-        q["line"].nunique() == log.loc["orders", "quarantined"] + log.loc["members", "quarantined"]
-    )
+    n_q = len(q.drop_duplicates(["table", "line"]))
+    assert n_q == log.loc["orders", "quarantined"] + log.loc["members", "quarantined"] > 0
 
 
 def test_full_simulated_world(data_dir):

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crm_research import clv_formulas as formulas
+
 PARAM_NAMES = {
     "bgnbd": ["r", "alpha", "a", "b"],
     "pareto": ["r", "alpha", "s", "beta"],
@@ -38,10 +40,13 @@ def _fitter_class(model: str):
     return classes[model]
 
 
-def numerical_hessian(f, x: np.ndarray, rel_step: float = 1e-4) -> np.ndarray:
-    """Central-difference Hessian of scalar ``f`` at ``x`` (steps relative to each coordinate)."""
+def numerical_hessian(
+    f, x: np.ndarray, rel_step: float = 1e-4, abs_step: float = 0.0
+) -> np.ndarray:
+    """Central-difference Hessian of scalar ``f`` at ``x`` (steps relative to each coordinate, at
+    least ``abs_step``: coefficients near 0 need an absolute step)."""
     x = np.asarray(x, dtype="float64")
-    h = rel_step * np.maximum(np.abs(x), 1e-8)
+    h = np.maximum(rel_step * np.maximum(np.abs(x), 1e-8), abs_step)
     n = len(x)
     H = np.empty((n, n))
     for i in range(n):
@@ -97,18 +102,24 @@ class BTYDModel:
 
     def expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
         """Expected purchases in the next ``t`` periods for each customer of ``summary``."""
-        v = self.fitter.conditional_expected_number_of_purchases_up_to_time(
-            t, summary["frequency"], summary["recency"], summary["T"]
-        )
+        if self.model in formulas.MODELS:
+            v = formulas.expected_purchases(self.model, self.params, t, *_history(summary))
+        else:
+            v = self.fitter.conditional_expected_number_of_purchases_up_to_time(
+                t, summary["frequency"], summary["recency"], summary["T"]
+            )
         return pd.Series(
             np.asarray(v, dtype="float64"), index=summary.index, name="expected_purchases"
         )
 
     def p_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability each customer is still active at the end of their observation."""
-        v = self.fitter.conditional_probability_alive(
-            summary["frequency"], summary["recency"], summary["T"]
-        )
+        if self.model in formulas.MODELS:
+            v = formulas.p_alive(self.model, self.params, *_history(summary))
+        else:
+            v = self.fitter.conditional_probability_alive(
+                summary["frequency"], summary["recency"], summary["T"]
+            )
         return pd.Series(
             np.clip(np.asarray(v, dtype="float64"), 0, 1), index=summary.index, name="p_alive"
         )
@@ -124,6 +135,10 @@ class BTYDModel:
         return out
 
 
+def _history(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return tuple(summary[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T"))
+
+
 def _columns(data: pd.DataFrame) -> tuple[np.ndarray, ...]:
     return tuple(
         data[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T", "weights")
@@ -131,13 +146,22 @@ def _columns(data: pd.DataFrame) -> tuple[np.ndarray, ...]:
 
 
 def _mean_nll(model: str, data: pd.DataFrame, penalizer: float = 0.0):
-    """Negative log-likelihood per customer as a function of log-parameters (lifetimes' formulas;
-    its Pareto/NBD version takes natural parameters and divides by the mean weight instead)."""
+    """Negative log-likelihood per customer as a function of log-parameters (the per-customer
+    log-likelihoods of :mod:`crm_research.clv_formulas`; MBG/NBD: lifetimes')."""
     cls = _fitter_class(model)
     f, r, T, w = _columns(data)
-    if model == "pareto":
-        scale = w.mean() / w.sum()
-        return lambda lp: cls._negative_log_likelihood(np.exp(lp), f, r, T, w, penalizer) * scale
+    if model in formulas.MODELS:
+        names = PARAM_NAMES[model]
+        # lifetimes' Pareto/NBD adds its penalty to the total over the mean weight, i.e. a penalty
+        # 1/rows as strong per customer as BG/NBD's: kept, so penalised fits stay as they were
+        pen = penalizer / len(w) if model == "pareto" else penalizer
+
+        def nll(lp):
+            p = np.exp(np.asarray(lp, dtype="float64"))
+            ll = formulas.loglik(model, dict(zip(names, p, strict=True)), f, r, T)
+            return -(w * ll).sum() / w.sum() + pen * (p**2).sum()
+
+        return nll
     return lambda lp: cls._negative_log_likelihood(np.asarray(lp), f, r, T, w, penalizer)
 
 
@@ -212,9 +236,8 @@ class SpendModel:
 
     def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
         """Expected mean spend per purchase (customers without repeats get the population mean)."""
-        v = self.fitter.conditional_expected_average_profit(
-            summary["frequency"], summary["monetary_value"]
-        )
+        x, m = (summary[c].to_numpy(dtype="float64") for c in ("frequency", "monetary_value"))
+        v = formulas.gamma_gamma_expected_spend(*self.params[["p", "q", "gamma"]], x, m)
         return pd.Series(np.asarray(v, dtype="float64"), index=summary.index, name="expected_spend")
 
 
@@ -241,12 +264,9 @@ def fit_gamma_gamma(summary: pd.DataFrame, *, penalizer: float = 0.0) -> SpendMo
     params = pd.Series([float(fitter.params_[n]) for n in names], index=["p", "q", "gamma"])
     x = rep["frequency"].to_numpy(dtype="float64")
     m = rep["monetary_value"].to_numpy(dtype="float64")
-    w = np.ones(len(rep))
 
     def nll(p):
-        return (
-            GammaGammaFitter._negative_log_likelihood(np.log(np.asarray(p)), x, m, w, 0.0) * w.sum()
-        )
+        return -formulas.gamma_gamma_loglik(*np.asarray(p, dtype="float64"), x, m).sum()
 
     se = pd.Series(_standard_errors(nll, params.to_numpy()), index=params.index)
     return SpendModel(fitter, params, se, len(rep))
@@ -293,15 +313,68 @@ def score(
     """Per-customer scores from fitted models: ``p_alive``, ``expected_purchases`` in the next
     ``horizon`` periods, ``expected_spend`` (per purchase) and discounted ``clv`` (money unit of
     the summary; see :func:`discounted_clv`). Each row depends on its own row only, so any split
-    of ``summary`` into chunks gives the same scores."""
+    of ``summary`` into chunks gives the same scores. BG/NBD and Pareto/NBD share their terms
+    across the horizon's steps and evaluate ``hyp2f1`` once per distinct input
+    (:func:`crm_research.clv_formulas.purchase_scores`); MBG/NBD goes through lifetimes
+    (:func:`score_lifetimes`)."""
+    if model.model not in formulas.MODELS:
+        return score_lifetimes(
+            model, spend, summary, horizon=horizon, steps=steps, discount_rate=discount_rate
+        )
+    sc = formulas.purchase_scores(
+        model.model,
+        model.params,
+        *_history(summary),
+        horizon=horizon,
+        steps=steps,
+        discount_rate=discount_rate,
+    )
+    value = spend.expected_spend(summary).to_numpy()
     return pd.DataFrame(
         {
-            "p_alive": model.p_alive(summary),
-            "expected_purchases": model.expected_purchases(horizon, summary),
-            "expected_spend": spend.expected_spend(summary),
-            "clv": discounted_clv(
-                model, spend, summary, horizon=horizon, steps=steps, discount_rate=discount_rate
-            ),  # fmt: skip
+            "p_alive": sc["p_alive"],
+            "expected_purchases": sc["expected_purchases"],
+            "expected_spend": value,
+            "clv": sc["discounted_purchases"] * value,
+        },
+        index=summary.index,
+    )
+
+
+def score_lifetimes(
+    model: BTYDModel,
+    spend: SpendModel,
+    summary: pd.DataFrame,
+    *,
+    horizon: float,
+    steps: int = 12,
+    discount_rate: float = 0.01,
+) -> pd.DataFrame:
+    """:func:`score` as it was before issue 20, through lifetimes' methods one horizon step at a
+    time: the reference the fast path is tested and benchmarked against."""
+    f = model.fitter
+    x, tx, T = (summary[c] for c in ("frequency", "recency", "T"))
+    edges = np.linspace(0, horizon, steps + 1)
+    cum = [np.zeros(len(summary))]
+    cum += [
+        np.asarray(
+            f.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T), dtype="float64"
+        )
+        for t in edges[1:]
+    ]
+    disc = (1 + discount_rate) ** -np.arange(1, steps + 1)
+    value = np.asarray(
+        spend.fitter.conditional_expected_average_profit(x, summary["monetary_value"]),
+        dtype="float64",
+    )
+    return pd.DataFrame(
+        {
+            "p_alive": np.clip(
+                np.asarray(f.conditional_probability_alive(x, tx, T), dtype="float64"), 0, 1
+            ),
+            "expected_purchases": cum[-1],
+            "expected_spend": value,
+            "clv": np.diff(np.column_stack(cum), axis=1) @ disc * value,
         },
         index=summary.index,
     )

@@ -790,6 +790,7 @@ def simulate_btyd_cohort(
     cohort_days: int = 84,
     end_day: int = 546,
     seed: int = 0,
+    multipliers: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """A large BTYD cohort drawn exactly and vectorised (1M customers in about a second): the
     ground truth for parameter-recovery benchmarks.
@@ -805,6 +806,10 @@ def simulate_btyd_cohort(
     ``spend`` (p, q, gamma): Gamma-Gamma, ν ~ Gamma(q, rate γ), the mean of x repeat spends is
     Gamma(p·x, rate ν·x).
 
+    ``multipliers`` (parameter name → one factor per customer) plants covariate effects: e.g.
+    ``{"alpha": np.exp(-0.5 * x)}`` gives customers with x = 1 a mean purchase rate e^0.5 times
+    as high (the covariate forms of :mod:`crm_research.clv_covariates`).
+
     Columns: ``frequency``, ``recency``, ``T`` (weeks), ``monetary_value`` (with ``spend``), and
     the truth ``true_rate`` (λ per week), ``true_dropout`` (p, or μ per week), ``true_alive``.
     """
@@ -816,6 +821,13 @@ def simulate_btyd_cohort(
         raise ValueError(f"missing parameters: {sorted(missing)}")
     if not 0 < cohort_days <= end_day:
         raise ValueError("need 0 < cohort_days <= end_day")
+    mult = multipliers or {}
+    unknown = set(mult) - set(names[model]) - (set(SPEND_PARAMS) if spend else set())
+    if unknown:
+        raise ValueError(f"multipliers for unknown parameters: {sorted(unknown)}")
+    params = {**params, **(spend or {})}
+    for k, factor in mult.items():
+        params[k] = params[k] * np.asarray(factor, dtype="float64")
     rng = np.random.default_rng(seed)
     T = (end_day - rng.integers(0, cohort_days, n)) / 7.0
     lam = rng.gamma(params["r"], 1.0 / params["alpha"], n)
@@ -845,12 +857,32 @@ def simulate_btyd_cohort(
         }
     )
     if spend:
-        nu = rng.gamma(spend["q"], 1.0 / spend["gamma"], n)
+        nu = rng.gamma(params["q"], 1.0 / params["gamma"], n)
         xs = np.maximum(x, 1)
-        m = rng.gamma(spend["p"] * xs, 1.0 / (nu * xs))
+        m = rng.gamma(params["p"] * xs, 1.0 / (nu * xs))
         out.insert(3, "monetary_value", np.where(x > 0, m, 0.0))
     out.index.name = "customer_id"
     return out
+
+
+def simulate_btyd_future(
+    cohort: pd.DataFrame, model: str, horizon: float, *, seed: int = 0
+) -> pd.Series:
+    """Repeat purchases of each customer of :func:`simulate_btyd_cohort` in the ``horizon``
+    weeks after its observation ends, drawn from the customer's true state (``true_rate``,
+    ``true_dropout``, ``true_alive``): the holdout truth. BG/NBD: min(Poisson(λ·horizon),
+    Geometric(p)) (memoryless: the purchase after which an alive customer drops out is still
+    geometric); Pareto/NBD: Poisson(λ·min(τ, horizon)), remaining lifetime τ ~ Exponential(μ)."""
+    rng = np.random.default_rng(seed)
+    lam, drop = cohort["true_rate"].to_numpy(), cohort["true_dropout"].to_numpy()
+    if model == "bgnbd":
+        k = np.minimum(rng.poisson(lam * horizon), rng.geometric(drop))
+    elif model == "pareto":
+        k = rng.poisson(lam * np.minimum(rng.exponential(1.0 / drop), horizon))
+    else:
+        raise ValueError(f"model must be one of ['bgnbd', 'pareto'], got {model!r}")
+    k = np.where(cohort["true_alive"], k, 0).astype("float64")
+    return pd.Series(k, index=cohort.index, name="future_purchases")
 
 
 # --------------------------------------------------------------------------------------------
