@@ -37,6 +37,25 @@ def test_notebook_meta_and_navigation_stripped():
     assert "example.org" in nb.cells[1].source
 
 
+def test_links_are_rebased_to_the_report_folder(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "background.md").write_text("x")
+    (tmp_path / "notebooks").mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            "See [steps](../docs/background.md#ten-steps), [02](02_rfm_clv.ipynb), "
+            "[web](https://x.org/a.md), [gone](../docs/none.md)."
+        )
+    ]
+    run = tmp_path / "reports" / "runs" / "r1"
+    assert pages.rebase_links(nb, tmp_path / "notebooks", run) == 2
+    assert nb.cells[0].source == (
+        "See [steps](../../../docs/background.md#ten-steps), [02](02_rfm_clv.html), "
+        "[web](https://x.org/a.md), [gone](../docs/none.md)."
+    )
+
+
 def test_human_dates_and_stale_warning():
     assert pages.human_date("2025-12-31") == "31 December 2025"
     assert pages.human_time("2026-03-03T14:05:00+00:00") == "3 March 2026 at 14:05 UTC"

@@ -175,6 +175,38 @@ def strip_navigation(nb) -> int:
     return removed
 
 
+_MD_TARGET = re.compile(r"(\]\()(?!https?:|mailto:|#|data:)([^)\s]+?)(\s+\"[^\"]*\")?\)")
+
+
+def rebase_links(nb, notebooks_dir: Path, out_dir: Path) -> int:
+    """Rewrite relative links of Markdown cells (written relative to the notebook) so they work
+    from the report's folder: a link to another notebook ``NN_x.ipynb`` goes to its report
+    ``NN_x.html``; a link to a file of the repository (``../docs/x.md#a``) is made relative to
+    ``out_dir`` (so it also works from ``reports/runs/<run>/``). Returns how many changed."""
+    import os
+
+    n = 0
+
+    def fix(m: re.Match) -> str:
+        nonlocal n
+        target = m.group(2)
+        path, sep, frag = target.partition("#")
+        if re.fullmatch(r"\d\d_[\w-]+\.ipynb", Path(path).name) and not path.startswith(".."):
+            new = Path(path).with_suffix(".html").name
+        else:
+            src = (Path(notebooks_dir) / path).resolve()
+            if not path or not src.exists():
+                return m.group(0)
+            new = os.path.relpath(src, Path(out_dir).resolve())
+        n += 1
+        return f"{m.group(1)}{new}{sep}{frag}{m.group(3) or ''})"
+
+    for c in nb.cells:
+        if c.cell_type == "markdown":
+            c.source = _MD_TARGET.sub(fix, c.source)
+    return n
+
+
 # ------------------------------------------------------------------------------------------------
 # dates people read
 

@@ -408,7 +408,13 @@ def run_notebook(
     are left intact and temporary files removed."""
     import nbformat
 
-    from crm_research.pages import MANAGERS_SUFFIX, fallback_title, notebook_meta, strip_navigation
+    from crm_research.pages import (
+        MANAGERS_SUFFIX,
+        fallback_title,
+        notebook_meta,
+        rebase_links,
+        strip_navigation,
+    )
 
     commit = commit or git_commit()
     kernel = kernel or kernel_name()
@@ -471,6 +477,7 @@ def run_notebook(
             book = nbformat.read(executed, as_version=4)
             result.headlines = _collect_headlines(book)
             strip_navigation(book)
+            rebase_links(book, nb.parent, out_dir)
             book.metadata["title"] = result.title
             _figure_alt_fallback(book, result.title)
             book.cells.append(_footer_cell(params, commit, dataset))
