@@ -21,7 +21,7 @@ import numpy as np
 from _memory import peak_rss_gib
 
 from crm_research import integrate, segment
-from crm_research.data import engine
+from crm_research.data import datasets, engine
 
 
 def main() -> None:
@@ -32,8 +32,10 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    db = args.db or integrate.ensure_customer_db(args.n_people, 42, db_path=Path("/tmp/bench-segment/crm.duckdb"))  # fmt: skip
-    con = engine.connect(db, read_only=True)
+    if args.db:
+        con = engine.connect(args.db, read_only=True)
+    else:  # the simulated dataset of that size (built once, cached under data/processed)
+        con = datasets.connect("simulated", n_people=args.n_people, seed=42, read_only=True)
     t = time.perf_counter()
     f = segment.customer_features(con, "2025-12-31 23:59:59")
     t_feat = time.perf_counter() - t

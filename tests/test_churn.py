@@ -11,7 +11,7 @@ from crm_research.data import engine
 
 
 def log(*rows):
-    df = pd.DataFrame(rows, columns=["customer_id", "ordered_at", "amount_krw"])
+    df = pd.DataFrame(rows, columns=["customer_id", "ordered_at", "amount"])
     df["ordered_at"] = pd.to_datetime(df["ordered_at"])
     return df
 
@@ -116,3 +116,94 @@ def test_time_split_study_on_a_small_world(small_world_db):
     table = churn.evaluate(run.test_y, run.scores, run.probabilistic)
     assert table.loc["gradient boosting", "ROC AUC"] > 0.7
     con.disconnect()
+    # truth-based scoring (simulated data only)
+    end = run.cutoffs[-1] + pd.Timedelta(days=90)
+    con = engine.connect(small_world_db, read_only=True)
+    truth = churn.true_dropout(con, run.test_X.index, end)
+    con.disconnect()
+    assert truth.dtype == bool and 0 < truth.mean() < 1
+    table = churn.model_table(run, truth)
+    best, rule, col = churn.best_model(table)
+    assert col == "ROC AUC vs true dropout" and rule.startswith("recency") and best != rule
+    assert table.loc[best, col] > 0.7
+
+
+# ------------------------------------------------------------------------------------------------
+# any dataset
+
+
+@pytest.fixture(scope="module")
+def own_log_db(tmp_path_factory):
+    from own_data import build_own_log
+
+    return build_own_log(tmp_path_factory.mktemp("ownlog"))
+
+
+def test_cutoffs_from_the_data_period():
+    cuts = churn.plan_cutoffs("2023-01-01", "2026-01-01 00:00:00", 90)
+    assert cuts[-1] == pd.Timestamp("2025-09-30") and len(cuts) == 4
+    assert churn.plan_cutoffs("1997-01-01", "1998-07-01", 90)[-1] == pd.Timestamp("1998-03-31")
+    assert churn.plan_cutoffs("2025-01-01", "2026-01-01", 90) is None  # one year: too short
+
+
+def test_features_without_amounts():
+    X = churn.churn_features(TX, CUT, monetary_col=None)
+    assert "log_monetary" not in X and "log_order_value" not in X
+    assert X.loc["a", "frequency"] == 1 and X.loc["b", "recency_days"] == 19
+
+
+def test_economics_value_and_campaign_tables():
+    assert churn.default_economics("KRW").contact_cost == 1000
+    usd = churn.default_economics("USD", offer_cost=7)
+    assert (usd.contact_cost, usd.offer_cost) == (1, 7)
+    idx = pd.Index(["a", "b"])
+    v, note = churn.value_at_risk(None, "2024-01-01", idx, "USD", False, value_per_customer=50)
+    assert (v == 50).all() and "stated" in note
+    v, note = churn.value_at_risk(None, "2024-01-01", idx, "USD", False)
+    assert v is None and "value_per_customer" in note
+    p = np.linspace(0.05, 0.95, 50)
+    value = np.full(50, 2_000.0)
+    sens = churn.sensitivity(p, value, usd)
+    assert sens.shape == (5, 4) and (sens.diff(axis=0).iloc[1:] >= 0).all().all()  # success helps
+    gain = churn.expected_profit(p, value, usd)
+    n_star = churn.best_n(churn.profit_curve(p, value, usd))[0]
+    t = churn.scores_table(list("xyz") * 16 + ["u", "w"], p, model="m", cutoff="2024-01-01",
+                           horizon_days=90, currency="USD", gain=gain, n_contact=n_star)  # fmt: skip
+    assert int(t["contact"].sum()) == n_star and t.loc[t["contact"], "expected_profit"].min() >= t.loc[~t["contact"], "expected_profit"].max()  # fmt: skip
+    assert t.loc[t["churn_probability"].idxmax(), "risk_decile"] == 1
+    t0 = churn.scores_table(range(50), p, model="m", cutoff="2024-01-01", horizon_days=90, currency="USD")  # fmt: skip
+    assert t0["expected_profit"].isna().all() and t0["contact"].isna().all()
+
+
+def test_study_survival_and_write_back_on_a_log_without_amounts(own_log_db, tmp_path):
+    import shutil
+
+    db = shutil.copy(own_log_db, tmp_path / "copy.duckdb")
+    con = engine.connect(db)
+    caps = {"amount": False, "channels": False, "repeat": True}
+    cuts = churn.plan_cutoffs("2023-01-01", "2025-01-01", 90, n_folds=1)
+    run = churn.time_split_study(con.table("transactions"), cuts[-1], 90, n_folds=1, monetary_col=None, seed=0)  # fmt: skip
+    assert "log_monetary" not in run.extra["features"]
+    table = churn.model_table(run)
+    best, rule, col = churn.best_model(table)
+    assert col == "ROC AUC" and table.loc[best, col] > 0.6
+    lift = churn.lift_table(run.test_y, run.scores["gradient boosting, calibrated"])
+    text = churn.conclusions(run, table, lift, currency="USD", active_within_days=365,
+                             value_note="no amounts in the data")  # fmt: skip
+    assert "not computed: no amounts" in text and "against the observed labels" in text
+    imp, sample = churn.permutation_importances(run, n=100, seed=0)
+    assert len(sample) == 100 and set(imp.index) == set(run.extra["features"])
+    p = run.scores["gradient boosting, calibrated"]
+    out = churn.scores_table(run.test_X.index, p, model="gb", cutoff=cuts[-1], horizon_days=90, currency="USD")  # fmt: skip
+    assert churn.write_scores(con, out) == len(run.test_y)
+    ids = con.table("churn_scores").to_pandas()["customer_id"]
+    assert ids.str.fullmatch(r"C\d{6}").all()  # the database's customer ids, nothing else
+    surv = churn.lapse_survival(con, "2025-01-01", lapse_days=180)
+    con.disconnect()
+    assert surv["lapsed"].any() and (~surv["lapsed"]).any() and (surv["duration"] >= 0).all()
+    group, name = churn.survival_groups(surv, caps)
+    assert name == "acquisition cohort" and group.nunique() >= 2
+    km = churn.kaplan_meier(surv["duration"], surv["lapsed"], group)
+    assert all(c["survival"].between(0, 1).all() for c in km.values())
+    hr = churn.lapse_cox(surv, caps)
+    assert list(hr.index) == ["months_since_start"]

@@ -65,9 +65,16 @@ def personal_values(world) -> set[str]:
     return {v for v in vals if len(v) >= 3}
 
 
+@pytest.fixture(scope="module")
+def smoke_data_dir(tmp_path_factory):
+    """One data folder for both smoke runs: the small simulated world that the own-data run
+    also shows as notebook 05's reference campaign is built once."""
+    return tmp_path_factory.mktemp("smoke-data")
+
+
 @pytest.mark.slow
-def test_smoke_run_and_no_personal_data_in_reports(tmp_path, monkeypatch):
-    monkeypatch.setenv("CRM_RESEARCH_DATA_DIR", str(tmp_path / "data"))
+def test_smoke_run_and_no_personal_data_in_reports(tmp_path, monkeypatch, smoke_data_dir):
+    monkeypatch.setenv("CRM_RESEARCH_DATA_DIR", str(smoke_data_dir))
     out = tmp_path / "reports"
     args = ["report", "--reports-dir", str(out), "--timeout", "900"]
     for p in SMOKE_PARAMS:
@@ -102,17 +109,19 @@ def stderr_and_errors(nb_path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_smoke_run_on_an_orders_only_export(tmp_path, monkeypatch):
+def test_smoke_run_on_an_orders_only_export(tmp_path, monkeypatch, smoke_data_dir):
     """An analyst's export that no one here wrote (CDNOW's 1/10th sample as a shop's US-dollar
     order log): validated, every notebook runs on it, the footer names it, the notes say what
     the data cannot support, and no warning or traceback reaches a report."""
     from crm_research.data import examples
 
-    monkeypatch.setenv("CRM_RESEARCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CRM_RESEARCH_DATA_DIR", str(smoke_data_dir))
     cfg = examples.write_cdnow_shop_export(tmp_path / "export", sample=True)
     out = tmp_path / "reports"
     assert cli.main(["validate", str(cfg)]) == 0
     args = ["report", "--data", str(cfg), "--reports-dir", str(out), "--as-of", "1998-06-30"]
+    for p in SMOKE_PARAMS:  # the simulated reference of notebook 05: the small world
+        args += ["-p", p]
     assert cli.main(args) == 0
     run = next((out / "runs").iterdir())
     for nb in NOTEBOOKS:

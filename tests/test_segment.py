@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_research import integrate, segment
+from crm_research import segment
 from crm_research.data import engine
 
 
@@ -19,7 +19,7 @@ def world_db(small_world_db):
 def features(world_db):
     con = engine.connect(world_db, read_only=True)
     f = segment.customer_features(con, "2025-12-31 23:59:59")
-    truth = integrate.customer_truth(con).reindex(f.index)["segment"]
+    truth = segment.true_segments(con, f.index)
     con.disconnect()
     return f, truth
 
@@ -97,3 +97,95 @@ def test_naming_is_deterministic_and_follows_the_profile():
     assert names.equals(segment.name_segments(prof.copy()))
     plan = segment.strategy(prof, names)
     assert plan["action"].tolist() == ["leave alone (recognise, do not over-treat)", "data-refresh campaign", "cross-sell / up-sell"]  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------
+# any dataset
+
+
+@pytest.fixture(scope="module")
+def own_log_db(tmp_path_factory):
+    from own_data import build_own_log
+
+    return build_own_log(tmp_path_factory.mktemp("ownlog"))
+
+
+ALL_CAPS = dict.fromkeys(["amount", "truth", "repeat", "channels", "identity", "contacts",
+                          "members", "engagement", "campaign", "history"], True)  # fmt: skip
+
+
+def test_features_adapt_to_a_log_without_amounts_or_channels(own_log_db):
+    con = engine.connect(own_log_db, read_only=True)
+    caps = {**ALL_CAPS, "amount": False, "channels": False, "engagement": False,
+            "members": False, "contacts": False, "truth": False}  # fmt: skip
+    assert segment.data_channels(con) == []
+    value = segment.value_table(con, "2025-01-01", "USD", caps)
+    assert list(value.columns) == ["p_alive"]  # no amounts: no CLV
+    f = segment.customer_features(con, "2025-01-01", clv_table=value)
+    assert f["log_order_value"].isna().all() and not any(c.endswith("_share") for c in f)
+    used, notes = segment.choose_features(f, caps, segment.DEFAULT_FEATURES)
+    assert used == ["log_recency_days", "log_frequency", "p_alive"]  # the purchase-log fallback
+    assert notes.loc["log_order_value", "note"].startswith("needs order amounts")
+    assert notes.loc["age", "note"].startswith("needs a customer master")
+    base = segment.rfm_baselines(con, "2025-01-01", f.index, has_amount=False)
+    assert list(base) == ["RFM rules (R×F grid)"] and base["RFM rules (R×F grid)"].notna().all()
+    con.disconnect()
+    X = segment.feature_pipeline(used).fit_transform(f)
+    labels = segment.fit_segments(X, "kmeans", 3, seed=0).labels
+    prof = segment.profile(f, labels, currency="USD", caps=caps)
+    assert "share of revenue" not in prof and "reachable share" not in prof
+    names = segment.name_segments(prof)
+    assert names.str.contains("frequent|occasional").all()
+    plan = segment.strategy(prof, names)
+    assert "data-refresh campaign" not in plan["action"].tolist()  # reach unknown, not low
+    text = segment.conclusions(prof.assign(name=names), plan, k=3, method="kmeans", used=used)
+    assert "of purchases" in text and "3 customer groups" in text and "ARI" not in text
+
+
+def test_channel_features_follow_the_data(features):
+    f, _ = features
+    assert {"log_web_orders_per_year", "log_app_orders_per_year", "log_phone_orders_per_year"} <= set(f)  # fmt: skip
+    assert set(segment.channel_columns(f)) == {"web", "app", "phone"}
+    used, notes = segment.choose_features(f, ALL_CAPS, segment.DEFAULT_FEATURES)
+    assert used == segment.DEFAULT_FEATURES and notes["used"].all()  # the default world: unchanged
+    # another shop's channels replace the requested ones
+    g = pd.DataFrame({"log_store_orders_per_year": [0.0, 1, 2], "store_share": [0.0, 0.5, 1],
+                      "log_order_value": [1.0, 2, 3]})  # fmt: skip
+    used, notes = segment.choose_features(g, ALL_CAPS, ["log_order_value", "log_web_orders_per_year"])  # fmt: skip
+    assert used == ["log_order_value", "log_store_orders_per_year"]
+    assert notes.loc["log_web_orders_per_year", "note"] == "not in the data"
+    assert segment.channel_slug(" Call Centre ") == "call_centre"
+    assert segment.feature_need("store_share") == "channels" and segment.feature_need("log_frequency") is None  # fmt: skip
+
+
+def test_profile_carries_the_currency_and_names_use_any_clv(features):
+    f, _ = features
+    f = f.assign(clv=f["revenue"], p_alive=0.5)
+    prof = segment.profile(f, (f["n_orders"] > 2).astype(int), currency="USD")
+    assert "mean CLV (USD)" in prof and "web share of orders" in prof and "mean age" in prof
+    assert segment.name_segments(prof).str.contains("value").all()
+    what, share = segment.value_measure(prof)
+    assert what == "next year's expected value" and share.sum() == pytest.approx(1)
+
+
+def test_sampling_is_seeded_and_labels_everyone():
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(c, 0.3, (300, 2)) for c in ([0, 0], [4, 4])])
+    assert (segment.sample_index(600, None) == np.arange(600)).all()
+    a, b = segment.sample_index(600, 100, seed=2), segment.sample_index(600, 100, seed=2)
+    assert len(a) == 100 and (a == b).all() and (np.diff(a) > 0).all()
+    full = segment.fit_on_sample(X, "gmm", 2, seed=0, max_rows=1000)
+    assert (full.labels == segment.fit_segments(X, "gmm", 2, seed=0).labels).all()
+    part = segment.fit_on_sample(X, "gmm", 2, seed=0, max_rows=100)
+    assert len(part.labels) == 600 and segment.recovery(part.labels, full.labels)[0] == 1.0
+    table = segment.selection_table(X, range(2, 4), seed=0)
+    runs = segment.candidate_runs(X, segment.choose_k(table), seed=0, max_rows=100)
+    assert len(runs) == 3 and all(len(r.labels) == 600 for r in runs.values())
+    stab = segment.stability_table(X, range(2, 4), n_boot=2)
+    assert stab.shape == (2, 2) and stab.loc[2].min() > 0.9
+    truth = np.repeat([0, 1], 300)
+    assert segment.ari_by_k(X, range(2, 4), truth).loc[2, "kmeans"] == 1.0
+    ari = segment.ari_table({"bad": rng.integers(0, 2, 600), "good": truth}, truth, "ARI")
+    assert ari.index.tolist() == ["good", "bad"]
+    P, ev = segment.pca_view(X, truth, n=50)
+    assert len(P) == 50 and set(P.columns) == {"pc1", "pc2", "segment"} and ev.sum() <= 1 + 1e-9

@@ -82,9 +82,10 @@ def churn_features(
     touchpoints=None,
     customer_col: str = "customer_id",
     datetime_col: str = "ordered_at",
-    monetary_col: str = "amount",
+    monetary_col: str | None = "amount",
 ) -> pd.DataFrame:
     """Features per customer with a purchase at or before ``cutoff``, from events up to it only.
+    (``monetary_col=None``: a log without amounts; the two money features are left out.)
 
     Transactions: ``recency_days`` (days since the last purchase), ``frequency`` (purchases),
     ``log_monetary`` (log1p total spend), ``log_order_value``, ``tenure_days``, ``orders_90d``
@@ -102,16 +103,17 @@ def churn_features(
         recency_days=days_before.min(),
         tenure_days=days_before.max(),
         frequency=t.count(),
-        total=t[monetary_col].cast("float64").sum(),
         orders_90d=(days_before <= 90).sum(),
         orders_91_180d=((days_before > 90) & (days_before <= 180)).sum(),
+        **({"total": t[monetary_col].cast("float64").sum()} if monetary_col else {}),
     )
     df = g.to_pandas().set_index(customer_col).sort_index()
     out = pd.DataFrame(index=df.index)
     out["recency_days"] = df["recency_days"].astype(float)
     out["frequency"] = df["frequency"].astype(float)
-    out["log_monetary"] = np.log1p(df["total"].astype(float))
-    out["log_order_value"] = np.log1p(df["total"].astype(float) / df["frequency"])
+    if monetary_col:
+        out["log_monetary"] = np.log1p(df["total"].astype(float))
+        out["log_order_value"] = np.log1p(df["total"].astype(float) / df["frequency"])
     out["tenure_days"] = df["tenure_days"].astype(float)
     out["orders_90d"] = df["orders_90d"].astype(float)
     out["orders_91_180d"] = df["orders_91_180d"].astype(float)
@@ -427,7 +429,7 @@ def time_split_study(
     eval_horizon_days: int | None = None,
     n_folds: int = 2,
     active_within_days: float | None = 365,
-    monetary_col: str = "amount",
+    monetary_col: str | None = "amount",
     customer_col: str = "customer_id",
     datetime_col: str = "ordered_at",
     seed: int = 0,
@@ -490,3 +492,222 @@ def time_split_study(
     return ChurnRun(cuts, horizon_days, Xte, yte, scores, prob, params, table, lr, gb,
                     extra={"features": feats, "recency_threshold_days": thr,
                            "train_rows": len(Xtr), "train_churn_rate": float(ytr.mean())})  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------
+# any dataset: cut-offs from the data's period, truth scoring, value at risk, write-back, survival
+
+
+def plan_cutoffs(first_purchase: str | pd.Timestamp, as_of: str | pd.Timestamp, horizon_days: int,
+                 *, n_folds: int = 2, min_history_days: int = 90) -> list[pd.Timestamp] | None:  # fmt: skip
+    """Cut-offs of a time-split study on data from ``first_purchase`` to ``as_of``: the test
+    cut-off is the last month end that leaves a full ``horizon_days`` outcome window before
+    ``as_of``, with ``n_folds + 1`` earlier cut-offs ``horizon_days`` apart (:func:`cutoffs`).
+    None when the earliest cut-off has less than ``min_history_days`` of purchases before it
+    (the data do not cover the training and outcome windows)."""
+    end = pd.Timestamp(as_of).normalize() - pd.Timedelta(days=horizon_days)
+    test = pd.offsets.MonthEnd().rollback(end)
+    cuts = cutoffs(test, horizon_days, n_before=n_folds + 1)
+    if cuts[0] - pd.Timestamp(first_purchase).normalize() < pd.Timedelta(days=min_history_days):
+        return None
+    return cuts
+
+
+def true_dropout(con, index: pd.Index, end: str | pd.Timestamp) -> pd.Series:
+    """Simulated data only: did the customer truly drop out (the simulator's churn date) by
+    ``end``? Boolean per customer in ``index``."""
+    from crm_research import integrate
+
+    truth = integrate.customer_truth(con).reindex(index)
+    return (truth["churned_at"].notna() & (truth["churned_at"] <= pd.Timestamp(end))).rename("true dropout")  # fmt: skip
+
+
+def model_table(run: ChurnRun, true_churn: pd.Series | None = None) -> pd.DataFrame:
+    """:func:`evaluate` of every score of the run against the labels, with the ROC AUC against
+    the true dropout when ``true_churn`` is given (simulated data)."""
+    table = evaluate(run.test_y, run.scores, run.probabilistic)
+    if true_churn is not None:
+        table["ROC AUC vs true dropout"] = [roc_auc_score(true_churn, s) for s in run.scores.values()]  # fmt: skip
+    return table
+
+
+def best_model(table: pd.DataFrame) -> tuple[str, str, str]:
+    """(best model, the recency rule's row name, the column ranked): the best non-rule score by
+    ROC AUC against the truth when the table has it, else against the labels."""
+    col = "ROC AUC vs true dropout" if "ROC AUC vs true dropout" in table else "ROC AUC"
+    rule = next(n for n in table.index if n.startswith("recency"))
+    return str(table[col].drop(index=rule).idxmax()), rule, col
+
+
+def default_economics(currency: str, contact_cost: float | None = None, offer_cost: float | None = None,
+                      success_rate: float = 0.15, margin: float = 0.25) -> Economics:  # fmt: skip
+    """Campaign economics in ``currency``: costs not given default to 1 (contact) and 10 (offer)
+    money units of :func:`crm_research.kpi.money_scale` (1,000 and 10,000 KRW; $1 and $10)."""
+    from crm_research.kpi import money_scale
+
+    scale = money_scale(currency)
+    return Economics(
+        float(1 * scale if contact_cost is None else contact_cost),
+        float(10 * scale if offer_cost is None else offer_cost), success_rate, margin,
+    )  # fmt: skip
+
+
+def value_at_risk(con, cutoff: str | pd.Timestamp, index: pd.Index, currency: str, has_amount: bool,
+                  value_per_customer: float | None = None) -> tuple[pd.Series | None, str]:  # fmt: skip
+    """Value a retention offer can save per customer in ``index`` (in ``currency``) and where it
+    comes from: with amounts, next year's purchases if the customer stays (BG/NBD rate ×
+    Gamma-Gamma spend, fitted up to ``cutoff``); without, the stated ``value_per_customer`` for
+    everyone; (None, reason) when neither is there."""
+    from crm_research import clv, kpi
+
+    if has_amount:
+        tx = con.table("transactions")
+        v = clv.clv_table(tx, observation_end=cutoff, money_scale=kpi.money_scale(currency))
+        return v["value_if_alive"].reindex(index), "next year's purchases if the customer stays (BG/NBD × Gamma-Gamma)"  # fmt: skip
+    if value_per_customer is not None:
+        return pd.Series(float(value_per_customer), index=index, name="value_if_alive"), "the stated value per retained customer (`value_per_customer`)"  # fmt: skip
+    return None, "no amounts in the data and no `value_per_customer` stated"
+
+
+def sensitivity(p_churn, value, econ: Economics, success_rates=(0.05, 0.1, 0.15, 0.2, 0.3),
+                offer_multiples=(0.5, 1, 2, 4)) -> pd.DataFrame:  # fmt: skip
+    """Customers worth contacting for each offer success rate (rows) and offer cost (columns, as
+    multiples of ``econ.offer_cost``)."""
+    from dataclasses import replace
+
+    return pd.DataFrame({
+        m * econ.offer_cost: {s: best_n(profit_curve(p_churn, value, replace(econ, offer_cost=m * econ.offer_cost, success_rate=s)))[0]
+                              for s in success_rates} for m in offer_multiples
+    })  # fmt: skip
+
+
+def contact_list(gain: np.ndarray, n_contact: int) -> np.ndarray:
+    """True for the ``n_contact`` customers with the highest expected profit."""
+    contact = np.zeros(len(gain), bool)
+    contact[np.argsort(-np.asarray(gain, float), kind="stable")[:n_contact]] = True
+    return contact
+
+
+def scores_table(customer_ids, p_churn, *, model: str, cutoff, horizon_days: int, currency: str,
+                 gain: np.ndarray | None = None, n_contact: int | None = None) -> pd.DataFrame:  # fmt: skip
+    """The ``churn_scores`` rows: database customer id (pseudonymous: no names or contact data),
+    churn probability, risk decile (1 = highest), expected profit of contacting (in
+    ``currency``) and the contact flag (missing without a value at risk), model, cut-off,
+    horizon."""
+    p = np.asarray(p_churn, float)
+    decile = pd.qcut(pd.Series(p).rank(method="first", ascending=False), 10, labels=range(1, 11))
+    return pd.DataFrame({
+        "customer_id": np.asarray(customer_ids),
+        "churn_probability": p,
+        "risk_decile": decile.astype(int).to_numpy(),
+        "expected_profit": np.full(len(p), np.nan) if gain is None else np.asarray(gain, float),
+        "currency": currency,
+        "contact": pd.array([None] * len(p) if gain is None else contact_list(gain, n_contact or 0), dtype="boolean"),
+        "model": model,
+        "cutoff": pd.Timestamp(cutoff),
+        "horizon_days": int(horizon_days),
+    })  # fmt: skip
+
+
+def write_scores(con, table: pd.DataFrame) -> int:
+    """Write ``table`` (:func:`scores_table`) to the database's ``churn_scores`` (replaced);
+    returns the rows written."""
+    from crm_research.data import engine
+
+    engine.write(con, "churn_scores", table)
+    return int(con.table("churn_scores").count().to_pandas())
+
+
+def permutation_importances(run: ChurnRun, *, n: int = 5000, seed: int = 0) -> tuple[pd.Series, pd.Index]:  # fmt: skip
+    """Gradient boosting's permutation importance (drop in test ROC AUC, 3 repeats) on a seeded
+    sample of ``n`` test customers, ascending; and that sample's index (for partial dependence)."""
+    from sklearn.inspection import permutation_importance
+
+    feats = run.extra["features"]
+    sample = run.test_X.sample(n=min(n, len(run.test_X)), random_state=seed).index
+    pi = permutation_importance(run.gb_model, run.test_X.loc[sample, feats], run.test_y[sample],
+                                scoring="roc_auc", n_repeats=3, random_state=seed)  # fmt: skip
+    return pd.Series(pi.importances_mean, index=feats).sort_values(), sample
+
+
+def lapse_survival(con, as_of: str | pd.Timestamp, *, lapse_days: int = 180) -> pd.DataFrame:
+    """Per customer who bought up to ``as_of``: ``duration`` (days from the first purchase to the
+    last if lapsed, else to ``as_of``), ``lapsed`` (no purchase in the ``lapse_days`` before
+    ``as_of``), and what was known at the first purchase: ``first_channel`` (missing without
+    channels), ``log_first_order_value`` (missing without amounts), ``cohort`` (quarter of the
+    first purchase, months when all fall in one quarter) and ``months_since_start`` (of the
+    first purchase after the data's first)."""
+    as_of = pd.Timestamp(as_of)
+    tx = con.table("transactions")
+    tx = tx.filter(tx.ordered_at <= as_of)
+    df = tx.select("customer_id", "ordered_at", "amount", "channel").to_pandas()
+    df = df.sort_values(["customer_id", "ordered_at"], kind="stable")
+    g = df.groupby("customer_id")
+    first = g.first()  # first purchase: its channel and amount (first non-missing)
+    first_at, last_at = g["ordered_at"].min(), g["ordered_at"].max()
+    lapsed = (as_of - last_at).dt.days > lapse_days
+    end = last_at.where(lapsed, as_of)  # lapsed: last purchase; else censored at as_of
+    out = pd.DataFrame({"duration": (end - first_at).dt.days.astype(float), "lapsed": lapsed})
+    out["first_channel"] = first["channel"].astype("string")
+    out["log_first_order_value"] = np.log1p(first["amount"].astype(float))
+    freq = "Q" if first_at.dt.to_period("Q").nunique() > 1 else "M"
+    out["cohort"] = first_at.dt.to_period(freq).astype(str)
+    out["months_since_start"] = (first_at - first_at.min()).dt.days / 30.44
+    return out
+
+
+def survival_groups(surv: pd.DataFrame, caps: dict[str, bool]) -> tuple[pd.Series, str]:
+    """The grouping for Kaplan–Meier curves, from what was known at the first purchase: the first
+    order's channel (with channels), else its value tercile (with amounts), else the cohort."""
+    if caps.get("channels") and surv["first_channel"].notna().any():
+        return surv["first_channel"].fillna("unknown"), "channel of the first order"
+    if caps.get("amount") and surv["log_first_order_value"].notna().any():
+        v = surv["log_first_order_value"].rank(method="first")
+        return pd.qcut(v, 3, labels=["low", "mid", "high"]).astype(str).rename("first order value"), "value of the first order (terciles)"  # fmt: skip
+    return surv["cohort"], "acquisition cohort"
+
+
+def lapse_cox(surv: pd.DataFrame, caps: dict[str, bool]) -> pd.DataFrame:
+    """Cox model of the time to lapse on what was known at the first purchase: log first order
+    value (with amounts), first channel (with channels), months since the data's start."""
+    terms = ["months_since_start"]
+    if caps.get("amount") and surv["log_first_order_value"].notna().all():
+        terms.append("log_first_order_value")
+    if caps.get("channels") and surv["first_channel"].nunique() > 1:
+        terms.append("C(first_channel)")
+    d = surv.assign(duration=surv["duration"].clip(lower=0.5), first_channel=surv["first_channel"].fillna("unknown").astype(str))  # fmt: skip
+    return cox(d, "duration", "lapsed", " + ".join(terms))
+
+
+def conclusions(run: ChurnRun, table: pd.DataFrame, lift: pd.DataFrame, *, currency: str,
+                active_within_days: int, econ: Economics | None = None, n_contact: int | None = None,
+                profit: float | None = None, value_note: str | None = None,
+                telco_auc: float | None = None) -> str:  # fmt: skip
+    """Conclusions for managers (Markdown) from the study's tables; the truth comparison only
+    when the table carries it (simulated data), the campaign only with a value at risk."""
+    best, rule, col = best_model(table)
+    cut = f"{run.cutoffs[-1]:%Y-%m-%d}"
+    against = "against the truth" if col.endswith("true dropout") else "against the observed labels"
+    lines = [
+        f"* Of the {len(run.test_y):,} customers who bought in the {active_within_days} days before {cut}, "
+        f"{run.test_y.mean():.0%} made no purchase in the next {run.horizon_days} days.",
+        f"* The best model ({best}) ranks those who left with ROC AUC {table.loc[best, col]:.2f} {against}, "
+        f'compared with {table.loc[rule, col]:.2f} for the simple "no purchase for '
+        f'{run.extra["recency_threshold_days"]:.0f} days" rule.',
+        f"* The 10% with the highest churn score leave at {lift['lift'].iloc[0]:.1f} times the average rate "
+        f"and hold {lift['cumulative gains'].iloc[0]:.0%} of the churners.",
+    ]  # fmt: skip
+    if econ is not None and n_contact is not None:
+        lines.append(
+            f"* With a {econ.contact_cost:,.0f} {currency} contact, a {econ.offer_cost:,.0f} {currency} offer, "
+            f"{econ.success_rate:.0%} success and a {econ.margin:.0%} margin (value at risk: {value_note}), "
+            f"{n_contact:,} of {len(run.test_y):,} active customers are worth contacting, for an expected "
+            f"{profit:,.0f} {currency}; the list is in `churn_scores`. The number is sensitive to the "
+            "offer's cost and success rate (heat-map above): test the offer first."
+        )  # fmt: skip
+    else:
+        lines.append(f"* The campaign size is not computed: {value_note}. Churn scores and risk deciles are in `churn_scores`.")  # fmt: skip
+    if telco_auc is not None:
+        lines.append("* Telco subscribers on month-to-month contracts leave far faster than one- or "
+                     f"two-year contracts; the model reaches ROC AUC {telco_auc:.2f}.")  # fmt: skip
+    return "\n".join(lines)

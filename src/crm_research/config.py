@@ -38,8 +38,3 @@ def simulated_dir() -> Path:
 def reports_dir() -> Path:
     """Report output folder: ``reports/`` unless ``CRM_RESEARCH_REPORTS_DIR`` is set."""
     return Path(os.environ.get("CRM_RESEARCH_REPORTS_DIR", PROJ_ROOT / "reports"))
-
-
-def customer_db_path() -> Path:
-    """The customer-centric DuckDB database written by notebook 01."""
-    return processed_dir() / "crm.duckdb"

@@ -831,29 +831,6 @@ def resolution_tables(res: Resolution, bins: int = 50) -> dict[str, pd.DataFrame
     return {"resolution": summary, "match_weights": weights, "match_probability_histogram": hist}
 
 
-def ensure_customer_db(
-    n_people: int = 20_000,
-    seed: int = 42,
-    *,
-    db_path: str | Path | None = None,
-    rebuild: bool = False,
-) -> Path:
-    """Return the customer database path, simulating and integrating a world first if missing.
-
-    Later notebooks call this so each can run on its own; notebook 01 rebuilds explicitly.
-    """
-    from crm_research.config import customer_db_path
-    from crm_research.data.simulator import export_time, simulate_world, world_folder
-
-    db_path = Path(db_path) if db_path is not None else customer_db_path()
-    if db_path.exists() and not rebuild:
-        return db_path
-    world = simulate_world(n_people, seed=seed)
-    folder = world.write(world_folder(n_people, seed))
-    build_customer_db(folder, db_path=db_path, as_of=export_time(world.config), seed=seed)
-    return db_path
-
-
 def customer_truth(con) -> pd.DataFrame:
     """The simulator's truth per resolved customer (for scoring methods; never for reports).
 

@@ -221,7 +221,8 @@ def _write_info(con, ds: Dataset, *, as_of: pd.Timestamp, started) -> None:
         "sources": ",".join(sources),
         "resolution_notes": "" if res is None else str(res["notes"] or ""),
     }
-    engine.write(con, "dataset_info", pd.DataFrame([info]))
+    # typed columns: DuckDB cannot create a column from an all-None object column
+    engine.write(con, "dataset_info", pd.DataFrame([info]).astype({"resolution_notes": "string"}))
 
 
 def _usable(path: Path) -> bool:

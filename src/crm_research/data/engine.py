@@ -20,7 +20,7 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
-from crm_research.config import customer_db_path, processed_dir
+from crm_research.config import processed_dir
 
 BACKENDS = ("duckdb", "pyspark")
 
@@ -61,12 +61,16 @@ def spark_session(master: str | None = None):
 def connect(
     path: str | Path | None = None, *, read_only: bool = False, backend: str | None = None
 ) -> ibis.BaseBackend:
-    """Open the customer database as an Ibis backend: a DuckDB file (default
-    ``data/processed/crm.duckdb``) or, with ``backend="pyspark"``, the Spark session's catalog
-    (``path`` is ignored there: tables live in the session's catalog or warehouse)."""
+    """Open a customer database as an Ibis backend: a DuckDB file (``path``; an in-memory
+    database without one — notebooks get a dataset's database from
+    :func:`crm_research.data.datasets.connect`, never by path) or, with ``backend="pyspark"``,
+    the Spark session's catalog (``path`` is ignored there: tables live in the session's catalog
+    or warehouse)."""
     if backend_name(backend) == "pyspark":
         return ibis.pyspark.connect(spark_session())
-    path = Path(path) if path is not None else customer_db_path()
+    if path is None:
+        return ibis.duckdb.connect()
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     return ibis.duckdb.connect(str(path), read_only=read_only)
 

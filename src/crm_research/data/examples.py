@@ -6,8 +6,9 @@
 * :func:`write_korean_export` — a Korean shop's CP949 exports with Korean headers, orders and
   members only (from a small simulated world).
 * :func:`write_log_without_amounts` — a bare purchase log: customer id and date, nothing else.
+* :func:`write_campaign_export` — orders and a randomised e-mail campaign's assignments.
 
-Run ``python -m crm_research.data.examples OUT_DIR`` to write all three (README: "Your data in
+Run ``python -m crm_research.data.examples OUT_DIR`` to write all four (README: "Your data in
 five minutes").
 """
 
@@ -127,6 +128,87 @@ def write_log_without_amounts(folder: str | Path) -> Path:
     return cfg
 
 
+CAMPAIGN_YAML = """\
+# a shop's orders and one randomised e-mail campaign (who was assigned, when, e-mailed or control)
+name: shop with a randomised campaign (example)
+as_of: {as_of}
+timezone: Asia/Seoul
+currency: KRW
+sources:
+  orders:
+    path: orders.csv
+  campaign_assignments:
+    path: campaign_assignments.csv
+"""
+
+
+def write_campaign_export(
+    folder: str | Path,
+    *,
+    n_people: int = 4_000,
+    seed: int = 11,
+    window_days: int = 30,
+    campaign_seed: int = 0,
+) -> Path:
+    """A shop's orders (``orders.csv``, KRW) and a randomised e-mail campaign
+    (``campaign_assignments.csv``: campaign_id, member_id, assigned_at, treated) of a small
+    simulated world; returns the YAML's path.
+
+    The campaign is sent the day after the world's export to every member with an order, half
+    of them at random (:func:`crm_research.data.simulator.simulate_campaign`, seeded by
+    ``campaign_seed``); each member who buys within ``window_days`` gets one order in the window
+    (its time uniform in the window, its amount the simulated spend, its channel the member's
+    last one). The export is taken the day after the window ends. Only the exports are written:
+    the campaign's truth stays in the simulator."""
+    import numpy as np
+    import pandas as pd
+
+    from crm_research.data.simulator import simulate_campaign, simulate_world
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    world = simulate_world(n_people, seed=seed)
+    orders = world.exports["orders"].rename(columns={"amount_krw": "amount"})
+    orders = orders[["order_id", "member_id", "ordered_at", "amount", "channel"]]
+    rec = world.truth_records[world.truth_records["source"] == "members"]
+    person = rec.set_index("record_id")["person_id"]
+    members = np.sort(orders["member_id"].dropna().unique())
+    truth = world.truth_people.set_index("person_id").loc[person.reindex(members).to_numpy()]
+    truth.index = pd.Index(members, name="member_id")
+    start = world.as_of + pd.Timedelta(hours=34)  # 10:00 the day after the export
+    camp = simulate_campaign(truth, start, window_days=window_days, seed=campaign_seed)
+    rng = np.random.default_rng([campaign_seed, 3])
+    buyers = camp.data[camp.data["purchased"] == 1]
+    last = orders.dropna(subset=["member_id"]).sort_values("ordered_at").groupby("member_id").last()
+    offset = pd.to_timedelta(np.floor(rng.random(len(buyers)) * window_days * 86_400), unit="s")
+    extra = pd.DataFrame(
+        {
+            "order_id": [f"OC{i + 1:08d}" for i in range(len(buyers))],
+            "member_id": buyers.index.to_numpy(),
+            "ordered_at": start + offset,
+            "amount": buyers["spend_krw"].to_numpy(),
+            "channel": last["channel"].reindex(buyers.index).to_numpy(),
+        }
+    )
+    orders = pd.concat([orders, extra], ignore_index=True)
+    assignments = pd.DataFrame(
+        {
+            "campaign_id": f"EMAIL-{start:%Y%m}",
+            "member_id": camp.data.index.to_numpy(),
+            "assigned_at": start,
+            "treated": camp.data["treated"].to_numpy(),
+        }
+    )
+    orders.to_csv(folder / "orders.csv", index=False, date_format="%Y-%m-%d %H:%M:%S")
+    assignments.to_csv(
+        folder / "campaign_assignments.csv", index=False, date_format="%Y-%m-%d %H:%M:%S"
+    )
+    as_of = (start + pd.Timedelta(days=window_days + 1)).normalize()
+    cfg = folder / "campaign_shop.yaml"
+    cfg.write_text(CAMPAIGN_YAML.format(as_of=f"{as_of:%Y-%m-%d %H:%M:%S}"), encoding="utf-8")
+    return cfg
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
@@ -134,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = Path(args[0])
     for f in (write_cdnow_shop_export(out / "cdnow"), write_korean_export(out / "korean"),
-              write_log_without_amounts(out / "no_amounts")):  # fmt: skip
+              write_log_without_amounts(out / "no_amounts"), write_campaign_export(out / "campaign")):  # fmt: skip
         print(f)
     return 0
 
