@@ -202,6 +202,10 @@ def test_interval_summary_and_examples_carry_no_ids():
     )
 
 
+def test_format_p():
+    assert vv.format_p(0.0) == "p < 0.001" and vv.format_p(0.0123) == "p = 0.012"
+
+
 def test_sample_customers_is_seeded():
     idx = pd.Index([f"C{i}" for i in range(50)])
     a, b = vv.sample_customers(idx, 10, seed=1), vv.sample_customers(idx, 10, seed=1)

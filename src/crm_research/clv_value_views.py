@@ -281,7 +281,8 @@ def _who(covariate: str, level: str) -> str:
     }.get(covariate, f"with {covariate} {level}")
 
 
-def _p(p: float) -> str:
+def format_p(p: float) -> str:
+    """A p-value as a report writes it: "p < 0.001" or "p = 0.012"."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
@@ -306,7 +307,7 @@ def effect_sentences(
         out.append(
             f"Customers {_who(r['covariate'], r['level'])} {verb} than those "
             f"{_who(r['covariate'], r['reference'])} (×{r['multiplier']:.2f}, 95% interval "
-            f"×{r['mult_low']:.2f} to ×{r['mult_high']:.2f}; {_p(r['p_value'])})."
+            f"×{r['mult_low']:.2f} to ×{r['mult_high']:.2f}; {format_p(r['p_value'])})."
         )
     if not out:
         out.append(
@@ -323,7 +324,7 @@ def lr_sentence(effects: CovariateEffects) -> str:
         verdict = "improve" if r["p-value"] < 0.05 else "do not significantly improve"
         parts.append(
             f"{verdict} the {label} fit (likelihood-ratio χ² = {r['LR statistic']:.1f} on "
-            f"{int(r['df'])} df, {_p(r['p-value'])})"
+            f"{int(r['df'])} df, {format_p(r['p-value'])})"
         )
     return "Together the characteristics " + "; they ".join(parts) + "."
 
