@@ -521,6 +521,8 @@ table.hist th{background:#f3f6fa}
 table.hist td:nth-child(-n+4),table.hist th:nth-child(-n+4){text-align:left}
 table.hist tr.bad td{background:#fdecea}
 .flag{color:#a00;font-weight:bold} .ch{color:#666;font-size:.85em}
+.tgt{font-size:.85em;white-space:nowrap} .tgt.met{color:#1b6e2d} .tgt.missed{color:#a00020;font-weight:600}
+.tgt.na{color:#666} table.targets td.tgt{font-size:1em}
 img{max-width:100%}
 footer{color:#666;font-size:.85em;margin-top:2em;border-top:1px solid #ddd;padding-top:.6em}
 """
