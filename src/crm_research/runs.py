@@ -162,9 +162,8 @@ def run_targets(record: dict):
     kind = run_kind(record)
     if kind is None:
         return None
-    currency = (record.get("kpis") or {}).get("currency") or (
-        record.get("dataset_info") or {}
-    ).get("currency")
+    info = record.get("dataset_info") or {}
+    currency = (record.get("kpis") or {}).get("currency") or info.get("currency")
     try:
         return programme.targets_for(kind, record.get("targets") or None, currency=currency)
     except ValueError:
