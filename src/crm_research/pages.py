@@ -499,6 +499,49 @@ def _card(stem: str, s: dict, folder: Path) -> str:
     )
 
 
+def _report_link(folder: Path, stem: str, status: dict[str, dict]) -> str:
+    """A link to the report of notebook ``stem`` in ``folder`` (analysts' version, else the
+    managers'), named by its short title; plain text when it is not in this folder."""
+    from crm_research.programme import CHAPTERS
+
+    label = (status.get(stem) or {}).get("short") or dict(CHAPTERS).get(stem, "").split(":")[0]
+    label = label or fallback_title(stem)
+    page = next(
+        (f for f in (f"{stem}.html", f"{stem}{MANAGERS_SUFFIX}") if (Path(folder) / f).exists()),
+        None,
+    )
+    if page is None:
+        return f'{html.escape(label)} <span class="absent">(not in this run)</span>'
+    return f'<a href="{html.escape(page)}">{html.escape(label)}</a>'
+
+
+def ten_steps_html(folder: Path, status: dict[str, dict]) -> str:
+    """The ten steps of a CRM programme (:func:`crm_research.programme.ten_steps_table`) as an
+    HTML section: each step, what it is, and links to the reports in ``folder`` that cover it
+    (relative links; a report not in ``folder`` is named without a link)."""
+    from crm_research.programme import ten_steps_table
+
+    rows = []
+    for step, r in ten_steps_table().iterrows():
+        where = " · ".join(
+            _report_link(folder, stem.strip(), status) for stem in str(r["notebook"]).split(",")
+        )
+        section = "" if r["section"] == "all" else f'<br><span class="part">{html.escape(r["section"])}</span>'  # fmt: skip
+        rows.append(
+            f'<tr><td class="num">{html.escape(str(step))}</td>'
+            f"<td><b>{html.escape(r['name'])}</b><br>{html.escape(r['what'])}</td>"
+            f"<td>{where}{section}</td></tr>"
+        )
+    return (
+        '<section class="steps" id="ten-steps"><h2>The ten steps of a CRM programme</h2>'
+        "<p>The methodology these reports follow, from setting goals to reviewing them, and the "
+        "report that covers each step.</p>"
+        '<table class="steps"><tr><th>Step</th><th>What it is</th><th>Where</th></tr>'
+        + "".join(rows)
+        + "</table></section>"
+    )
+
+
 PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;padding:1.5em 2em;
  max-width:64em;color:#1d2329;line-height:1.45}
@@ -523,6 +566,10 @@ table.hist tr.bad td{background:#fdecea}
 .flag{color:#a00;font-weight:bold} .ch{color:#666;font-size:.85em}
 .tgt{font-size:.85em;white-space:nowrap} .tgt.met{color:#1b6e2d} .tgt.missed{color:#a00020;font-weight:600}
 .tgt.na{color:#666} table.targets td.tgt{font-size:1em}
+table.steps{border-collapse:collapse;font-size:.92em;width:100%}
+table.steps td,table.steps th{border-top:1px solid #d5dde8;padding:.4em .6em;text-align:left;vertical-align:top}
+table.steps th{background:#f3f6fa} table.steps td.num{text-align:right;font-weight:600;width:2.5em}
+table.steps .part{color:#555;font-size:.9em} .absent{color:#888;font-size:.9em}
 img{max-width:100%}
 footer{color:#666;font-size:.85em;margin-top:2em;border-top:1px solid #ddd;padding-top:.6em}
 """
@@ -562,6 +609,8 @@ def landing_html(
     top = []
     if history:
         top.append(f'<a href="{html.escape(history)}">Run history (all runs)</a>')
+    if status:
+        top.append('<a href="#ten-steps">The ten steps ↓</a>')
     nav = f'<nav class="crm-nav">{" · ".join(top)}</nav>' if top else ""
     warn = _warn_html(warnings or []) + _warn_html(failure_warnings(status), "bad")
     cards = "".join(_card(stem, status[stem], folder) for stem in sorted(status))
@@ -585,6 +634,7 @@ def landing_html(
         + dataset_paragraphs(info, dataset or desc)
         + intro
         + cards
+        + (ten_steps_html(folder, status) if cards else "")
         + f"<footer>{foot}</footer>"
     )
 
@@ -618,12 +668,15 @@ def write_landing(
     if extra:
         body = body.replace("<footer>", extra + "<footer>", 1)
         if 'id="history"' in extra:
-            body = body.replace(
-                f"<h1>{html.escape(heading)}</h1>",
-                '<nav class="crm-nav"><a href="#history">Run history ↓</a></nav>'
-                + f"<h1>{html.escape(heading)}</h1>",
-                1,
-            )
+            link = '<a href="#history">Run history ↓</a>'
+            if body.startswith('<nav class="crm-nav">'):
+                body = body.replace('<nav class="crm-nav">', f'<nav class="crm-nav">{link} · ', 1)
+            else:
+                body = body.replace(
+                    f"<h1>{html.escape(heading)}</h1>",
+                    f'<nav class="crm-nav">{link}</nav><h1>{html.escape(heading)}</h1>',
+                    1,
+                )
     return write_text_atomic(folder / "index.html", page(heading, body))
 
 
