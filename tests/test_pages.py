@@ -88,9 +88,13 @@ def test_landing_page_shows_the_ten_steps_linked_to_their_reports(tmp_path):
     (tmp_path / "00_crm_programme.html").write_text(page)
     (tmp_path / "02_rfm_clv.managers.html").write_text(page)  # only the managers' version
     status = {
-        "00_crm_programme": {"status": "ok", "short": "00 · The CRM programme", "html": "00_crm_programme.html"},
+        "00_crm_programme": {
+            "status": "ok",
+            "short": "00 · The CRM programme",
+            "html": "00_crm_programme.html",
+        },
         "02_rfm_clv": {"status": "ok", "short": "02 · RFM and CLV"},
-    }  # fmt: skip
+    }
     pages.write_landing(tmp_path, status, extra='<section id="history">h</section>')
     index = (tmp_path / "index.html").read_text()
     steps = index.split('id="ten-steps"', 1)[1]

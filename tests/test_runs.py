@@ -270,8 +270,14 @@ def test_report_on_orders_and_members_only(env, small_world, small_world_folder,
 
 
 def _record(folder, as_of, kpis, **extra) -> dict:
-    return {"folder": folder, "as_of": as_of, "started": f"{as_of}T08:00:00+00:00",
-            "status": "ok", "kpis": kpis, **extra}  # fmt: skip
+    return {
+        "folder": folder,
+        "as_of": as_of,
+        "started": f"{as_of}T08:00:00+00:00",
+        "status": "ok",
+        "kpis": kpis,
+        **extra,
+    }
 
 
 def _write_runs(root, records) -> None:
@@ -281,17 +287,32 @@ def _write_runs(root, records) -> None:
         runs.write_run_record(folder, {k: v for k, v in r.items() if k != "folder"})
 
 
-KPIS = {"customers": 1000, "active_share": 0.75, "clv_12m_total": 1.0e6, "churn_rate_90d": 0.5,
-        "campaign_uplift_pts": float("nan"), "data_end": "2025-12-31", "currency": "KRW"}  # fmt: skip
+KPIS = {
+    "customers": 1000,
+    "active_share": 0.75,
+    "clv_12m_total": 1.0e6,
+    "churn_rate_90d": 0.5,
+    "campaign_uplift_pts": float("nan"),
+    "data_end": "2025-12-31",
+    "currency": "KRW",
+}
 
 
 def test_history_shows_each_kpi_against_its_target(tmp_path):
     from crm_research import programme
 
-    _write_runs(tmp_path, [
-        _record("2025-06-30_a", "2025-06-30", KPIS | {"active_share": 0.70}, dataset_kind="simulated"),
-        _record("2025-12-31_b", "2025-12-31", KPIS, dataset_kind="simulated"),
-    ])  # fmt: skip
+    _write_runs(
+        tmp_path,
+        [
+            _record(
+                "2025-06-30_a",
+                "2025-06-30",
+                KPIS | {"active_share": 0.70},
+                dataset_kind="simulated",
+            ),
+            _record("2025-12-31_b", "2025-12-31", KPIS, dataset_kind="simulated"),
+        ],
+    )
     latest = runs.load_runs(tmp_path)[-1]
     vs = runs.run_vs_targets(latest)
     expected = programme.kpi_vs_target(KPIS, kind="simulated")
@@ -312,12 +333,21 @@ def test_history_shows_each_kpi_against_its_target(tmp_path):
 
 
 def test_history_targets_follow_the_kind_and_given_targets(tmp_path):
-    cdnow = _record("2025-06-30_a", "2025-06-30", KPIS | {"currency": "USD"},
-                    dataset_info={"kind": "cdnow", "currency": "USD"})  # fmt: skip
+    cdnow = _record(
+        "2025-06-30_a",
+        "2025-06-30",
+        KPIS | {"currency": "USD"},
+        dataset_info={"kind": "cdnow", "currency": "USD"},
+    )
     assert runs.run_kind(cdnow) == "cdnow"  # older records: the kind from dataset_info
     assert runs.run_targets(cdnow)[0]["churn_rate_90d"].value == pytest.approx(0.65)
-    own = _record("x", "2025-06-30", KPIS | {"currency": "USD"}, dataset_kind="config",
-                  targets={"churn_rate_90d": {"max": 0.6}})  # fmt: skip
+    own = _record(
+        "x",
+        "2025-06-30",
+        KPIS | {"currency": "USD"},
+        dataset_kind="config",
+        targets={"churn_rate_90d": {"max": 0.6}},
+    )
     t, source = runs.run_targets(own)
     assert list(t) == ["churn_rate_90d"] and source == "targets given for this run"
     assert runs.run_vs_targets(own).loc["churn_rate_90d", "met"]
@@ -332,7 +362,9 @@ def test_given_targets_are_recorded_and_bad_ones_refused(env, capsys):
     make_nb(nb, GOOD_BODY, params=NB_PARAMS + "\nas_of = '2025-12-31'\ntargets = None")
     assert report(nbdir, out, "--as-of", "2025-12-31", "-p", "targets=not_a_file.yaml") == 2
     assert "targets" in capsys.readouterr().err
-    assert report(nbdir, out, "--as-of", "2025-12-31", "-p", "targets=churn_rate_90d: {max: 0.9}") == 0  # fmt: skip
+    assert (
+        report(nbdir, out, "--as-of", "2025-12-31", "-p", "targets=churn_rate_90d: {max: 0.9}") == 0
+    )
     rec = json.loads(next((out / "runs").glob("*/run.json")).read_text())
     assert rec["dataset_kind"] == "simulated" and rec["targets"] == {"churn_rate_90d": {"max": 0.9}}
     index = (out / "index.html").read_text()

@@ -178,10 +178,11 @@ def strip_navigation(nb) -> int:
 _MD_TARGET = re.compile(r"(\]\()(?!https?:|mailto:|#|data:)([^)\s]+?)(\s+\"[^\"]*\")?\)")
 
 
-def rebase_links(nb, notebooks_dir: Path, out_dir: Path) -> int:
+def rebase_links(nb, notebooks_dir: Path, out_dir: Path, *, to_html: bool = True) -> int:
     """Rewrite relative links of Markdown cells (written relative to the notebook) so they work
     from the report's folder: a link to another notebook ``NN_x.ipynb`` goes to its report
-    ``NN_x.html``; a link to a file of the repository (``../docs/x.md#a``) is made relative to
+    ``NN_x.html`` (with ``to_html=False``, e.g. for student notebooks written side by side, it
+    is left alone); a link to a file of the repository (``../docs/x.md#a``) is made relative to
     ``out_dir`` (so it also works from ``reports/runs/<run>/``). Returns how many changed."""
     import os
 
@@ -192,6 +193,8 @@ def rebase_links(nb, notebooks_dir: Path, out_dir: Path) -> int:
         target = m.group(2)
         path, sep, frag = target.partition("#")
         if re.fullmatch(r"\d\d_[\w-]+\.ipynb", Path(path).name) and not path.startswith(".."):
+            if not to_html:
+                return m.group(0)
             new = Path(path).with_suffix(".html").name
         else:
             src = (Path(notebooks_dir) / path).resolve()
@@ -526,7 +529,11 @@ def ten_steps_html(folder: Path, status: dict[str, dict]) -> str:
         where = " · ".join(
             _report_link(folder, stem.strip(), status) for stem in str(r["notebook"]).split(",")
         )
-        section = "" if r["section"] == "all" else f'<br><span class="part">{html.escape(r["section"])}</span>'  # fmt: skip
+        section = (
+            ""
+            if r["section"] == "all"
+            else f'<br><span class="part">{html.escape(r["section"])}</span>'
+        )
         rows.append(
             f'<tr><td class="num">{html.escape(str(step))}</td>'
             f"<td><b>{html.escape(r['name'])}</b><br>{html.escape(r['what'])}</td>"

@@ -259,7 +259,7 @@ def _target_mark(vs: pd.DataFrame | None, k: str) -> str:
     if status == "not measured":
         status = "not measurable"
     cls = STATUS_CLASS.get(status, "na")
-    return f'<br><span class="tgt {cls}">{html.escape(status)} (target {html.escape(vs.loc[k, "target"])})</span>'  # fmt: skip
+    return f'<br><span class="tgt {cls}">{html.escape(status)} (target {html.escape(vs.loc[k, "target"])})</span>'
 
 
 def _code_spans(text: str) -> str:
