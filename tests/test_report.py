@@ -118,7 +118,7 @@ def test_report_student_writes_notebooks_without_solutions(nbdir, tmp_path, caps
     assert [c.metadata.get("tags", []) for c in student.cells][-1] == ["exercise"]
     assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
     executed = nbformat.read(out / "02_second.ipynb", as_version=4)
-    assert executed.cells[-1].source == "assert y == 2"  # the report keeps them
+    assert executed.cells[-2].source == "assert y == 2"  # the report keeps them
 
 
 @pytest.mark.slow
