@@ -526,7 +526,7 @@ def ten_steps_html(folder: Path, status: dict[str, dict]) -> str:
 
     rows = []
     for step, r in ten_steps_table().iterrows():
-        where = " · ".join(
+        where = "<br>".join(
             _report_link(folder, stem.strip(), status) for stem in str(r["notebook"]).split(",")
         )
         section = (
