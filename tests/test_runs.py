@@ -66,7 +66,7 @@ def test_two_runs_give_two_folders_history_deltas_and_trends(env):
     assert "KPIs describe missing data" not in index  # the small world's data reach both dates
     assert all(r["dataset_kind"] == "simulated" and r["targets"] is None for r in recs)
     assert "KPIs against their targets, as of 31 December 2025" in index
-    assert index.count("(target ≤ 45.0%)") == 2  # each run's churn rate against its target
+    assert index.count("target ≤ 45.0%</span>") == 2  # each run's churn rate against its target
 
 
 def test_as_of_past_the_data_is_flagged_as_stale(env):
@@ -323,10 +323,16 @@ def test_history_shows_each_kpi_against_its_target(tmp_path):
     html_ = runs.history_section(tmp_path)
     assert "KPIs against their targets, as of 31 December 2025" in html_
     assert "the simulated retailer's targets" in html_
-    assert '<span class="tgt met">✓ met (target ≥ 72.0%)</span>' in html_
-    assert '<span class="tgt missed">✗ not met (target ≤ 45.0%)</span>' in html_
-    assert "not measurable (target ≥ +2.0 pts)" in html_
-    assert html_.count("✗ not met (target ≥ 72.0%)") == 1  # the first run missed it (70%)
+    assert (
+        '<td class="tgt met">✓ met</td>' in html_
+        and '<td class="tgt missed">✗ not met</td>' in html_
+    )
+    assert "≥ 230,000 KRW per customer (in total 230.00 million KRW)" in html_  # 1,000 customers
+    assert '<span class="tgt met" title="target ≥ 72.0%">✓ target ≥ 72.0%</span>' in html_
+    assert '<span class="tgt missed" title="target ≤ 45.0%">✗ target ≤ 45.0%</span>' in html_
+    assert "target ≥ +2.00: not measurable" in html_
+    assert "✗ target ≥ 230,000,000" in html_  # per customer: the run's total
+    assert html_.count("✗ target ≥ 72.0%") == 1  # the first run missed it (70%)
     thresholds = runs.target_thresholds(runs.load_runs(tmp_path))
     assert thresholds.loc["2025-12-31_b", "churn_rate_90d"] == pytest.approx(0.45)
     assert (tmp_path / "kpi_trends.png").stat().st_size > 5_000
@@ -368,4 +374,4 @@ def test_given_targets_are_recorded_and_bad_ones_refused(env, capsys):
     rec = json.loads(next((out / "runs").glob("*/run.json")).read_text())
     assert rec["dataset_kind"] == "simulated" and rec["targets"] == {"churn_rate_90d": {"max": 0.9}}
     index = (out / "index.html").read_text()
-    assert "targets given for this run" in index and "✓ met (target ≤ 90.0%)" in index
+    assert "targets given for this run" in index and "✓ target ≤ 90.0%" in index

@@ -571,7 +571,7 @@ table.hist th{background:#f3f6fa}
 table.hist td:nth-child(-n+4),table.hist th:nth-child(-n+4){text-align:left}
 table.hist tr.bad td{background:#fdecea}
 .flag{color:#a00;font-weight:bold} .ch{color:#666;font-size:.85em}
-.tgt{font-size:.85em;white-space:nowrap} .tgt.met{color:#1b6e2d} .tgt.missed{color:#a00020;font-weight:600}
+.tgt{font-size:.85em} .tgt.met{color:#1b6e2d} .tgt.missed{color:#a00020;font-weight:600}
 .tgt.na{color:#666} table.targets td.tgt{font-size:1em}
 table.steps{border-collapse:collapse;font-size:.92em;width:100%}
 table.steps td,table.steps th{border-top:1px solid #d5dde8;padding:.4em .6em;text-align:left;vertical-align:top}
@@ -618,7 +618,7 @@ def landing_html(
         top.append(f'<a href="{html.escape(history)}">Run history (all runs)</a>')
     if status:
         top.append('<a href="#ten-steps">The ten steps ↓</a>')
-    nav = f'<nav class="crm-nav">{" · ".join(top)}</nav>' if top else ""
+    nav = f'<nav class="crm-nav">{"".join(top)}</nav>' if top else ""
     warn = _warn_html(warnings or []) + _warn_html(failure_warnings(status), "bad")
     cards = "".join(_card(stem, status[stem], folder) for stem in sorted(status))
     intro = (
@@ -677,7 +677,7 @@ def write_landing(
         if 'id="history"' in extra:
             link = '<a href="#history">Run history ↓</a>'
             if body.startswith('<nav class="crm-nav">'):
-                body = body.replace('<nav class="crm-nav">', f'<nav class="crm-nav">{link} · ', 1)
+                body = body.replace('<nav class="crm-nav">', f'<nav class="crm-nav">{link}', 1)
             else:
                 body = body.replace(
                     f"<h1>{html.escape(heading)}</h1>",

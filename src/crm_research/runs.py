@@ -221,7 +221,7 @@ def plot_trends(
             y, t, label = 100 * y, 100 * t, label + " (%)"
         ax.plot(x, y, marker="o", label="KPI")
         if t.notna().any():
-            ax.plot(x, t, ls="--", color="tab:red", drawstyle="steps-post", label="target")
+            ax.plot(x, t, ls="--", marker="_", color="tab:red", label="target")
             ax.legend(fontsize=7)
         ax.set_title(label, fontsize=9)
         ax.set_xlabel("as-of date")
@@ -249,17 +249,22 @@ STATUS_CLASS = {"✓ met": "met", "✗ not met": "missed"}
 
 
 def _target_mark(vs: pd.DataFrame | None, k: str) -> str:
-    """The line under a KPI in the history table: met (✓), not met (✗) or not measurable,
-    with the target; empty without a target."""
+    """The line under a KPI in the history table: met (✓), not met (✗) or not measurable, with
+    the target in the KPI's units (a per-customer target as the run's total); empty without a
+    target. The target as set (e.g. per customer) is the line's tooltip."""
     if vs is None or k not in vs.index or vs.loc[k, "target"] == "—":
         return ""
-    from crm_research.programme import format_vs_target
-
-    status = format_vs_target(vs.loc[[k]]).iloc[0]["status"]
-    if status == "not measured":
-        status = "not measurable"
-    cls = STATUS_CLASS.get(status, "na")
-    return f'<br><span class="tgt {cls}">{html.escape(status)} (target {html.escape(vs.loc[k, "target"])})</span>'
+    met, target = vs.loc[k, "met"], str(vs.loc[k, "target"])
+    threshold = vs.loc[k, "threshold"]
+    shown = f"{target[:1]} {_fmt(k, threshold)}" if pd.notna(threshold) else target
+    if met is None or pd.isna(met):
+        text, cls = f"target {shown}: not measurable", "na"
+    else:
+        text, cls = (f"✓ target {shown}", "met") if met else (f"✗ target {shown}", "missed")
+    return (
+        f'<br><span class="tgt {cls}" title="target {html.escape(target)}">'
+        f"{html.escape(text)}</span>"
+    )
 
 
 def _code_spans(text: str) -> str:
@@ -281,6 +286,11 @@ def latest_targets_html(record: dict) -> str:
     currency = (record.get("kpis") or {}).get("currency") or ""
     shown = programme.format_vs_target(vs, currency)
     shown["status"] = shown["status"].replace({"not measured": "not measurable"})
+    per_customer = [k for k, t in found[0].items() if t.per_customer and k in vs.index]
+    for k in per_customer:  # the total it means for this run's customers
+        if pd.notna(vs.loc[k, "threshold"]):
+            total = programme.format_kpi(k, vs.loc[k, "threshold"], currency)
+            shown.loc[vs.loc[k, "label"], "target"] += f" (in total {total})"
     rows = "".join(
         f"<tr><td>{html.escape(str(kpi))}</td><td>{html.escape(str(r['value']))}</td>"
         f"<td>{html.escape(str(r['target']))}</td>"
