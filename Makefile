@@ -4,15 +4,16 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-SPARK_STAMP := $(VENV)/.installed-spark-stamp
+TEST_STAMP := $(VENV)/.installed-test-stamp
+BOOK_STAMP := $(VENV)/.installed-book-stamp
 KERNEL := crm-research
 
-.PHONY: help report test lint format strip lab bench clean-reports check-reports chromium kernel
+.PHONY: help report book student test lint format strip lab bench clean-reports check-reports chromium kernel
 
 .DEFAULT_GOAL := help
 
 help:  ## show this list of targets
-	@echo "crm-research: make TARGET (DATA=simulated|cdnow|path/to/your.yaml for report)"
+	@echo "crm-research: make TARGET (DATA=simulated|cdnow|path/to/your.yaml for report and book)"
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
 $(BIN)/python:
@@ -25,17 +26,31 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "crm-research (.venv)"
 	touch $(STAMP)
 
-# The tests also need the spark extra (pyspark, ~320 MB; Java 17) for the backend-equality tests.
-$(SPARK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
-	touch $(SPARK_STAMP)
+# The tests also need the spark extra (pyspark, ~320 MB; Java 17) for the backend-equality tests,
+# and the book extra (Sphinx, MyST-NB) for the test that builds the book.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark,book]"
+	touch $(TEST_STAMP)
+
+$(BOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,book]"
+	touch $(BOOK_STAMP)
 
 DATA ?= simulated
 
 report: $(STAMP)  ## run every notebook into reports/ on DATA (simulated, cdnow or your YAML)
 	TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/crm-research report --data "$(DATA)"
 
-test: $(SPARK_STAMP)  ## lint, check notebooks are stripped, run the tests
+book: $(BOOK_STAMP)  ## the course as a static site in reports/book/ (runs the report first if none ran)
+	@$(BIN)/python -c "import sys; from crm_research import book; sys.exit(0 if book.executed_notebooks() else 1)" \
+	  || { echo "no executed notebooks in the reports folder: running the report first (DATA=$(DATA))"; \
+	       TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/crm-research report --data "$(DATA)"; }
+	TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/python -m crm_research.book
+
+student: $(STAMP)  ## the notebooks without their solutions, for a class, in reports/student/
+	$(BIN)/crm-research student reports/student
+
+test: $(TEST_STAMP)  ## lint, check notebooks are stripped, run the tests (spark and book extras too)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/nbstripout --verify notebooks/*.ipynb

@@ -81,6 +81,37 @@ def test_headline_terms_are_explained_from_the_glossary():
     assert all(m.endswith(".") for _, m in pages.explain("Qini and AUUC and F1"))
 
 
+def test_landing_page_shows_the_ten_steps_linked_to_their_reports(tmp_path):
+    from crm_research import programme
+
+    page = "<html><head><title>R</title></head><body>r</body></html>"
+    (tmp_path / "00_crm_programme.html").write_text(page)
+    (tmp_path / "02_rfm_clv.managers.html").write_text(page)  # only the managers' version
+    status = {
+        "00_crm_programme": {
+            "status": "ok",
+            "short": "00 · The CRM programme",
+            "html": "00_crm_programme.html",
+        },
+        "02_rfm_clv": {"status": "ok", "short": "02 · RFM and CLV"},
+    }
+    pages.write_landing(tmp_path, status, extra='<section id="history">h</section>')
+    index = (tmp_path / "index.html").read_text()
+    steps = index.split('id="ten-steps"', 1)[1]
+    assert "The ten steps of a CRM programme" in steps
+    for step in programme.TEN_STEPS:
+        assert f'<td class="num">{step["step"]}</td>' in steps and step["name"] in steps
+    assert (
+        steps.count('<a href="00_crm_programme.html">00 · The CRM programme</a>') == 4
+    )  # 1, 2, 6, 7
+    assert '<a href="02_rfm_clv.managers.html">02 · RFM and CLV</a>' in steps
+    assert '04 · Churn <span class="absent">(not in this run)</span>' in steps
+    assert ".ipynb" not in steps and "1. Goals as KPI targets" in steps
+    nav = index.split("<nav", 2)[1]  # one bar, both anchors
+    assert 'href="#history"' in nav and 'href="#ten-steps"' in nav and index.count("<nav") == 1
+    assert report_check.crawl(tmp_path) == []
+
+
 # ------------------------------------------------------------------------------------------------
 # a small run: two good notebooks, one failing, root run with --hide-code, then an --as-of run
 
@@ -169,6 +200,7 @@ def test_site_navigation_titles_and_landing_page(site):
     assert "What is 01 · Alpha: first?" in index and "A simulated retailer" in index
     assert "<b>ROC AUC</b>: " in index and "<b>ARI</b>: " in index
     assert "03 · Gamma failed" in index and "planned failure" in index
+    assert 'id="ten-steps"' in index and "The ten steps ↓" in index
     assert 'href="01_alpha.managers.html"' in index and "Run history" in index
     run = next((out / "runs").iterdir())
     ri = (run / "index.html").read_text()

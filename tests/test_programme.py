@@ -96,6 +96,13 @@ def test_expected_kpis_adds_the_hypothesised_change():
     assert exp.loc["active_share", "reaches target"] is True  # 0.70 + 0.03 ≥ 0.72
     assert exp.loc["clv_12m_total", "expected change"] == pytest.approx(1e7)  # 10,000 × 1,000
     assert exp.loc["campaign_uplift_pts", "reaches target"] is None
+    shown = programme.format_expected(exp, "KRW")
+    assert list(shown.index) == [kpi.KPI_LABELS[k] for k in exp.index] and shown.shape[1] == 6
+    churn = shown.loc[kpi.KPI_LABELS["churn_rate_90d"]]
+    assert churn["expected change"] == "-4.0 pts" and churn["reaches target"] == "no"
+    assert churn["target"] == "45.0%"
+    assert shown.loc[kpi.KPI_LABELS["campaign_uplift_pts"], "reaches target"] == "not measured"
+    assert shown.loc[kpi.KPI_LABELS["clv_12m_total"], "expected change"] == "+10,000,000 KRW"
 
 
 def test_review_table_judges_the_movement():

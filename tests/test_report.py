@@ -103,6 +103,24 @@ def test_run_writes_html_index_footer_and_headlines(nbdir, tmp_path):
     assert "01_first" in index and "02_second" in index and "Answer" in index
 
 
+def test_report_student_writes_notebooks_without_solutions(nbdir, tmp_path, capsys):
+    nb = nbformat.read(nbdir / "02_second.ipynb", as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell("**Exercise.** y?", metadata={"tags": ["exercise"]})
+    )
+    nb.cells.append(nbformat.v4.new_code_cell("assert y == 2", metadata={"tags": ["solution"]}))
+    nbformat.write(nb, nbdir / "02_second.ipynb")
+    out = tmp_path / "reports"
+    assert run(nbdir, out, "--only", "02", "--student") == 0
+    assert "student notebook(s) without solutions" in capsys.readouterr().out
+    assert [p.name for p in (out / "student").iterdir()] == ["02_second.ipynb"]
+    student = nbformat.read(out / "student" / "02_second.ipynb", as_version=4)
+    assert [c.metadata.get("tags", []) for c in student.cells][-1] == ["exercise"]
+    assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
+    executed = nbformat.read(out / "02_second.ipynb", as_version=4)
+    assert executed.cells[-2].source == "assert y == 2"  # the report keeps them
+
+
 @pytest.mark.slow
 def test_failure_keeps_last_good_html_and_exits_non_zero(nbdir, tmp_path):
     out = tmp_path / "reports"

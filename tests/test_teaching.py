@@ -68,3 +68,30 @@ def test_student_versions_of_every_notebook_have_no_solutions(tmp_path):
         nb = nbformat.read(p, as_version=4)
         assert not any("solution" in teaching.tags(c) for c in nb.cells), p.name
         assert nb.metadata["crm_research"]["student_version"] is True
+
+
+def test_student_command_writes_notebooks_without_solutions(tmp_path, capsys):
+    from crm_research import cli
+
+    out = tmp_path / "class"
+    assert cli.main(["student", str(out)]) == 0
+    assert "without solutions" in capsys.readouterr().out
+    assert sorted(p.name for p in out.glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
+    for p in out.glob("*.ipynb"):
+        source = nbformat.read(NOTEBOOKS_DIR / p.name, as_version=4)
+        nb = nbformat.read(p, as_version=4)
+        assert not any("solution" in teaching.tags(c) for c in nb.cells), p.name
+        exercises = [c for c in source.cells if "exercise" in teaching.tags(c)]
+        assert sum("exercise" in teaching.tags(c) for c in nb.cells) == len(exercises)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "](../docs/" not in text  # repository links rewritten relative to the folder
+    nb = nbformat.read(out / "00_crm_programme.ipynb", as_version=4)
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    docs = (NOTEBOOKS_DIR.parent / "docs" / "glossary.md").resolve()
+    import os
+
+    assert f"]({os.path.relpath(docs, out.resolve())}#kpi)" in md
+    assert "(01_data_integration.ipynb)" in md  # notebooks side by side: links kept
+    assert cli.main(["student", str(tmp_path / "one"), "--only", "07"]) == 0
+    assert [p.name for p in (tmp_path / "one").iterdir()] == ["07_review.ipynb"]
+    assert cli.main(["student", str(tmp_path / "none"), "--only", "99"]) == 2

@@ -1,7 +1,8 @@
 """crm-research: run the CRM research notebooks into HTML reports, list them, check your data.
 
 Commands: 'report' runs notebooks into reports/, 'list' shows the notebooks, their questions and
-parameters, 'validate' checks your own data. 'crm-research COMMAND --help' tells more."""
+parameters, 'validate' checks your own data, 'student' writes the notebooks without their
+solutions for a class. 'crm-research COMMAND --help' tells more."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ REPORT_EXAMPLES = """examples:
   crm-research report --data cdnow                       every notebook on the CDNOW cohort
   crm-research report --data my-shop.yaml --hide-code    your data, with a managers' version
   crm-research report --as-of 2025-12-31 --keep 12       a dated run with KPIs in the history
+  crm-research report --student                          also write student notebooks (no solutions)
 """
 
 
@@ -72,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     rep.add_argument("--threshold", type=float, default=0.1,
                      help="with --as-of: flag a KPI that moves more than this from the previous run (0.1 = 10%%)")  # fmt: skip
+    rep.add_argument(
+        "--student",
+        action="store_true",
+        help="also write the student versions of the notebooks (exercises without their solution cells) to REPORTS/student/",
+    )
     rep.add_argument("--data", "--config", dest="data", metavar="NAME_OR_YAML",
                      help="the data every notebook analyses: simulated (default), cdnow, or your YAML data configuration (see 'validate')")  # fmt: skip
     rep.epilog = (
@@ -85,6 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     val = sub.add_parser("validate", help="check your own data against the input contract (no notebooks)")  # fmt: skip
     val.add_argument("config", type=Path, help="YAML data configuration (see README: bring your own data)")  # fmt: skip
     val.add_argument("--examples", type=int, default=3, help="example rows shown per reason")
+    stu = sub.add_parser(
+        "student",
+        help="write the notebooks without their solutions (student versions) to a folder",
+        description="Write the student version of each notebook to OUT_DIR: the same notebook "
+        "without the cells tagged 'solution' (the exercises stay), unexecuted, ready to open in "
+        "JupyterLab. Links to the repository's documents are rewritten to work from OUT_DIR.",
+    )
+    stu.add_argument(
+        "out_dir", type=Path, metavar="OUT_DIR", help="folder for the student notebooks"
+    )
+    stu.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS_DIR)
+    stu.add_argument("--only", nargs="+", metavar="NN", help="only these notebooks (00 01 ...)")
     args = parser.parse_args(argv)
 
     if args.command is None:
@@ -92,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "list":
         return _list(args.notebooks_dir, args.only)
+    if args.command == "student":
+        return _student(args.notebooks_dir, args.out_dir, args.only)
     if args.command == "report" and args.keep is not None and args.as_of is None:
         print(
             "crm-research report: --keep applies to dated runs only: give --as-of YYYY-MM-DD too",
@@ -145,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"crm-research report: failed: {type(e).__name__}: {e} (CRM_RESEARCH_DEBUG=1 shows the traceback)", file=sys.stderr)  # fmt: skip
         return 1
+    if args.student and not any(r.status == "refused" for r in results):
+        from crm_research.config import reports_dir
+
+        out = (args.reports_dir or reports_dir()) / "student"
+        if _student(args.notebooks_dir, out, args.only) != 0:
+            return 1
     refused = [r for r in results if r.status == "refused"]
     if refused:
         print(refused[0].error, file=sys.stderr)
@@ -193,6 +220,27 @@ def _list(notebooks_dir: Path, only: list[str] | None) -> int:
     print(
         "Override with: crm-research report -p NAME=VALUE (all notebooks declaring it) or -p NN.NAME=VALUE"
     )
+    return 0
+
+
+def _student(notebooks_dir: Path, out_dir: Path, only: list[str] | None) -> int:
+    """Write the student versions (:func:`crm_research.teaching.student_notebooks`)."""
+    from crm_research.teaching import student_notebooks
+
+    try:
+        written = student_notebooks(notebooks_dir, out_dir, only)
+    except OSError as e:
+        print(
+            f"crm-research student: cannot write to {out_dir}: {e.strerror or e}", file=sys.stderr
+        )
+        return 74
+    if not written:
+        print(
+            f"crm-research student: no notebook (NN_*.ipynb) selected in {notebooks_dir}",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"wrote {len(written)} student notebook(s) without solutions to {out_dir}")
     return 0
 
 

@@ -178,10 +178,11 @@ def strip_navigation(nb) -> int:
 _MD_TARGET = re.compile(r"(\]\()(?!https?:|mailto:|#|data:)([^)\s]+?)(\s+\"[^\"]*\")?\)")
 
 
-def rebase_links(nb, notebooks_dir: Path, out_dir: Path) -> int:
+def rebase_links(nb, notebooks_dir: Path, out_dir: Path, *, to_html: bool = True) -> int:
     """Rewrite relative links of Markdown cells (written relative to the notebook) so they work
     from the report's folder: a link to another notebook ``NN_x.ipynb`` goes to its report
-    ``NN_x.html``; a link to a file of the repository (``../docs/x.md#a``) is made relative to
+    ``NN_x.html`` (with ``to_html=False``, e.g. for student notebooks written side by side, it
+    is left alone); a link to a file of the repository (``../docs/x.md#a``) is made relative to
     ``out_dir`` (so it also works from ``reports/runs/<run>/``). Returns how many changed."""
     import os
 
@@ -192,6 +193,8 @@ def rebase_links(nb, notebooks_dir: Path, out_dir: Path) -> int:
         target = m.group(2)
         path, sep, frag = target.partition("#")
         if re.fullmatch(r"\d\d_[\w-]+\.ipynb", Path(path).name) and not path.startswith(".."):
+            if not to_html:
+                return m.group(0)
             new = Path(path).with_suffix(".html").name
         else:
             src = (Path(notebooks_dir) / path).resolve()
@@ -499,6 +502,53 @@ def _card(stem: str, s: dict, folder: Path) -> str:
     )
 
 
+def _report_link(folder: Path, stem: str, status: dict[str, dict]) -> str:
+    """A link to the report of notebook ``stem`` in ``folder`` (analysts' version, else the
+    managers'), named by its short title; plain text when it is not in this folder."""
+    from crm_research.programme import CHAPTERS
+
+    label = (status.get(stem) or {}).get("short") or dict(CHAPTERS).get(stem, "").split(":")[0]
+    label = label or fallback_title(stem)
+    page = next(
+        (f for f in (f"{stem}.html", f"{stem}{MANAGERS_SUFFIX}") if (Path(folder) / f).exists()),
+        None,
+    )
+    if page is None:
+        return f'{html.escape(label)} <span class="absent">(not in this run)</span>'
+    return f'<a href="{html.escape(page)}">{html.escape(label)}</a>'
+
+
+def ten_steps_html(folder: Path, status: dict[str, dict]) -> str:
+    """The ten steps of a CRM programme (:func:`crm_research.programme.ten_steps_table`) as an
+    HTML section: each step, what it is, and links to the reports in ``folder`` that cover it
+    (relative links; a report not in ``folder`` is named without a link)."""
+    from crm_research.programme import ten_steps_table
+
+    rows = []
+    for step, r in ten_steps_table().iterrows():
+        where = "<br>".join(
+            _report_link(folder, stem.strip(), status) for stem in str(r["notebook"]).split(",")
+        )
+        section = (
+            ""
+            if r["section"] == "all"
+            else f'<br><span class="part">{html.escape(r["section"])}</span>'
+        )
+        rows.append(
+            f'<tr><td class="num">{html.escape(str(step))}</td>'
+            f"<td><b>{html.escape(r['name'])}</b><br>{html.escape(r['what'])}</td>"
+            f"<td>{where}{section}</td></tr>"
+        )
+    return (
+        '<section class="steps" id="ten-steps"><h2>The ten steps of a CRM programme</h2>'
+        "<p>The methodology these reports follow, from setting goals to reviewing them, and the "
+        "report that covers each step.</p>"
+        '<table class="steps"><tr><th>Step</th><th>What it is</th><th>Where</th></tr>'
+        + "".join(rows)
+        + "</table></section>"
+    )
+
+
 PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;padding:1.5em 2em;
  max-width:64em;color:#1d2329;line-height:1.45}
@@ -521,6 +571,12 @@ table.hist th{background:#f3f6fa}
 table.hist td:nth-child(-n+4),table.hist th:nth-child(-n+4){text-align:left}
 table.hist tr.bad td{background:#fdecea}
 .flag{color:#a00;font-weight:bold} .ch{color:#666;font-size:.85em}
+.tgt{font-size:.85em} .tgt.met{color:#1b6e2d} .tgt.missed{color:#a00020;font-weight:600}
+.tgt.na{color:#666} table.targets td.tgt{font-size:1em}
+table.steps{border-collapse:collapse;font-size:.92em;width:100%}
+table.steps td,table.steps th{border-top:1px solid #d5dde8;padding:.4em .6em;text-align:left;vertical-align:top}
+table.steps th{background:#f3f6fa} table.steps td.num{text-align:right;font-weight:600;width:2.5em}
+table.steps .part{color:#555;font-size:.9em} .absent{color:#888;font-size:.9em}
 img{max-width:100%}
 footer{color:#666;font-size:.85em;margin-top:2em;border-top:1px solid #ddd;padding-top:.6em}
 """
@@ -560,7 +616,9 @@ def landing_html(
     top = []
     if history:
         top.append(f'<a href="{html.escape(history)}">Run history (all runs)</a>')
-    nav = f'<nav class="crm-nav">{" · ".join(top)}</nav>' if top else ""
+    if status:
+        top.append('<a href="#ten-steps">The ten steps ↓</a>')
+    nav = f'<nav class="crm-nav">{"".join(top)}</nav>' if top else ""
     warn = _warn_html(warnings or []) + _warn_html(failure_warnings(status), "bad")
     cards = "".join(_card(stem, status[stem], folder) for stem in sorted(status))
     intro = (
@@ -583,6 +641,7 @@ def landing_html(
         + dataset_paragraphs(info, dataset or desc)
         + intro
         + cards
+        + (ten_steps_html(folder, status) if cards else "")
         + f"<footer>{foot}</footer>"
     )
 
@@ -616,12 +675,15 @@ def write_landing(
     if extra:
         body = body.replace("<footer>", extra + "<footer>", 1)
         if 'id="history"' in extra:
-            body = body.replace(
-                f"<h1>{html.escape(heading)}</h1>",
-                '<nav class="crm-nav"><a href="#history">Run history ↓</a></nav>'
-                + f"<h1>{html.escape(heading)}</h1>",
-                1,
-            )
+            link = '<a href="#history">Run history ↓</a>'
+            if body.startswith('<nav class="crm-nav">'):
+                body = body.replace('<nav class="crm-nav">', f'<nav class="crm-nav">{link}', 1)
+            else:
+                body = body.replace(
+                    f"<h1>{html.escape(heading)}</h1>",
+                    f'<nav class="crm-nav">{link}</nav><h1>{html.escape(heading)}</h1>',
+                    1,
+                )
     return write_text_atomic(folder / "index.html", page(heading, body))
 
 

@@ -701,6 +701,34 @@ def format_vs_target(table: pd.DataFrame, currency: str = "") -> pd.DataFrame:
     ).set_index("KPI")
 
 
+def format_expected(table: pd.DataFrame, currency: str = "") -> pd.DataFrame:
+    """An :func:`expected_kpis` table in words, for display: each KPI's baseline, expected change,
+    expected value and target in the KPI's own units (:func:`format_kpi`), and whether the
+    hypothesis reaches the target (``yes``, ``no``, ``not measured``)."""
+
+    def change(k: str, v: float) -> str:
+        if v is None or not math.isfinite(float(v)):
+            return "not measured"
+        if k in ("active_share", "churn_rate_90d"):
+            return f"{100 * v:+.1f} pts"
+        if k == "campaign_uplift_pts":
+            return f"{v:+.2f} pts"
+        return f"{v:+,.0f}" + (f" {currency}" if k == "clv_12m_total" and currency else "")
+
+    reaches = table["reaches target"].map({True: "yes", False: "no"}).fillna("not measured")
+    return pd.DataFrame(
+        {
+            "KPI": [KPI_LABELS.get(k, k) for k in table.index],
+            "programme": table["programme"],
+            "baseline": [format_kpi(k, v, currency) for k, v in table["baseline"].items()],
+            "expected change": [change(k, v) for k, v in table["expected change"].items()],
+            "expected": [format_kpi(k, v, currency) for k, v in table["expected"].items()],
+            "target": [format_kpi(k, v, currency) for k, v in table["threshold"].items()],
+            "reaches target": reaches,
+        }
+    ).set_index("KPI")
+
+
 def review_table(start: dict, now: dict, targets: dict[str, Target]) -> pd.DataFrame:
     """Step 10: each targeted KPI at the programme start and now, the change, the change the
     hypothesis expected, the target and whether it is met now, and whether the KPI ``moved as

@@ -760,6 +760,29 @@ def _notebook_datasets(notebooks: list[Path], params: dict[str, dict[str, Any]])
     return out
 
 
+def _given_targets(
+    notebooks: list[Path], params: dict[str, dict[str, Any]], notebooks_dir: Path
+) -> dict | None:
+    """The KPI targets given for this run (a notebook's ``targets`` parameter, as in notebooks 00
+    and 07), in :func:`crm_research.programme.load_targets` format for the run record; None when
+    none were given (the history then uses the dataset kind's defaults). A path is read relative
+    to the working folder, else to the notebooks folder (where the notebooks run). Unreadable
+    targets refuse the run (:class:`ParameterError`)."""
+    from crm_research import programme
+
+    spec = next((p["targets"] for p in params.values() if p.get("targets") is not None), None)
+    if spec is None or (isinstance(spec, str) and not spec.strip()):
+        return None
+    if isinstance(spec, str) and "\n" not in spec and not Path(spec).expanduser().is_file():
+        beside = Path(notebooks_dir) / spec
+        spec = str(beside) if beside.is_file() else spec
+    try:
+        loaded = programme.load_targets(spec)
+    except ValueError as e:
+        raise ParameterError(f"-p targets: {e}") from e
+    return yaml.safe_load(programme.targets_to_yaml(loaded)) if loaded else None
+
+
 def run_reports(
     *,
     only: list[str] | None = None,
@@ -823,6 +846,7 @@ def run_reports(
         for nb in notebooks:  # explicit -p/--params values win
             if "as_of" in declared_parameters(nb):
                 params[nb.stem].setdefault("as_of", f"{as_of_ts:%Y-%m-%d} 23:59:59")
+    run_targets = _given_targets(notebooks, params, notebooks_dir) if as_of is not None else None
     commit = git_commit()
     kw = dict(timeout_s=timeout_s, hide_code=hide_code, commit=commit, echo=echo,
               datasets_of=descriptions, dataset=ds.description)  # fmt: skip
@@ -872,6 +896,8 @@ def run_reports(
             "error": None,
             "notebooks": {},
             "dataset": ds.description,
+            "dataset_kind": ds.kind,
+            "targets": run_targets,
             "threshold": threshold,
         }
         runs.write_run_record(folder, record)

@@ -8,13 +8,17 @@ solution. A solution that needs the simulator's truth guards with the dataset's 
 says so.
 
 :func:`student_version` drops the solutions (the exercises stay); :func:`write_student_versions`
-writes a student copy of every notebook; :func:`course_problems` lists what a notebook lacks.
+writes a student copy of every notebook; :func:`student_notebooks` does so for a chosen folder
+(``crm-research student OUT_DIR``, ``crm-research report --student``), with links to the
+repository's documents made to work from there; :func:`course_problems` lists what a notebook
+lacks.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -50,6 +54,31 @@ def write_student_versions(notebooks_dir: str | Path, out_dir: str | Path) -> li
         target = out_dir / p.name
         nbformat.write(student_version(nb), target)
         written.append(target)
+    return written
+
+
+def student_notebooks(
+    notebooks_dir: str | Path, out_dir: str | Path, only: list[str] | None = None
+) -> list[Path]:
+    """Student versions (:func:`student_version`: no ``solution`` cells, outputs as in the
+    source, i.e. none for the stripped notebooks of the repository) of the notebooks in
+    ``notebooks_dir`` — those whose ``NN`` or stem is in ``only``, or all — written to
+    ``out_dir``. Links to other notebooks stay (the copies sit side by side); links to files of
+    the repository (``../docs/glossary.md``) are rewritten relative to ``out_dir``. Returns the
+    written paths."""
+    from crm_research.pages import rebase_links
+
+    with tempfile.TemporaryDirectory() as tmp:
+        written = []
+        for p in write_student_versions(notebooks_dir, tmp):
+            if only and not (p.name[:2] in only or p.stem in only):
+                continue
+            nb = nbformat.read(p, as_version=4)
+            rebase_links(nb, Path(notebooks_dir), Path(out_dir), to_html=False)
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            target = Path(out_dir) / p.name
+            nbformat.write(nb, target)
+            written.append(target)
     return written
 
 
