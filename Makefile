@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make report` and `make test` (see README.md).
+# Two commands on a fresh machine: `make report` and `make test` (see README.md). `make help` lists
+# the targets (each documented by its `## comment`).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -6,7 +7,13 @@ STAMP  := $(VENV)/.installed-stamp
 SPARK_STAMP := $(VENV)/.installed-spark-stamp
 KERNEL := crm-research
 
-.PHONY: report test lint format strip lab bench clean-reports
+.PHONY: help report test lint format strip lab bench clean-reports check-reports chromium kernel
+
+.DEFAULT_GOAL := help
+
+help:  ## show this list of targets
+	@echo "crm-research: make TARGET (DATA=simulated|cdnow|path/to/your.yaml for report)"
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,24 +41,33 @@ test: $(SPARK_STAMP)  ## lint, check notebooks are stripped, run the tests
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
 	TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(STAMP)  ## ruff fix and format
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 strip: $(STAMP)  ## strip outputs from notebooks before committing
 	$(BIN)/nbstripout notebooks/*.ipynb
 
-lab: $(STAMP)  ## JupyterLab on the project kernel
-	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+kernel: $(STAMP)  ## (re-)register the Jupyter kernel crm-research for this .venv
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "crm-research (.venv)"
 
-bench: $(STAMP)
+lab: $(STAMP)  ## JupyterLab at the repository root on the project kernel crm-research
+	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
+	$(BIN)/jupyter lab --notebook-dir=.
+
+bench: $(STAMP)  ## integration and summary benchmarks
 	$(BIN)/python benchmarks/bench_integration.py --n-people 100000
 	$(BIN)/python benchmarks/bench_summary.py --rows 10000000 --customers 1000000
 
-clean-reports:
+check-reports: $(STAMP)  ## check reports/: links, titles, Markdown, decimals; images in headless Chromium
+	$(BIN)/python -m crm_research.report_check reports
+
+chromium:  ## install Debian's chromium for the browser check of the reports (needs root)
+	apt-get install -y chromium
+
+clean-reports:  ## delete everything under reports/
 	rm -rf reports/*

@@ -7,7 +7,8 @@ import json
 import nbformat
 import pytest
 
-from crm_research import cli
+from crm_research import cli, report
+from crm_research.pages import fill_slots
 from crm_research.report import ParameterError, declared_parameters, resolve_parameters
 
 
@@ -108,13 +109,15 @@ def test_failure_keeps_last_good_html_and_exits_non_zero(nbdir, tmp_path):
     assert run(nbdir, out, "--only", "01") == 0
     good = (out / "01_first.html").read_text()
     assert run(nbdir, out, "--only", "01", "-p", "fail=True") == 1
-    assert (out / "01_first.html").read_text() == good  # untouched
+    kept = (out / "01_first.html").read_text()
+    assert fill_slots(kept, "", "") == fill_slots(good, "", "")  # the report itself is untouched
+    assert "This is the last good report: the latest run of this notebook failed" in kept
     status = json.loads((out / "status.json").read_text())["01_first"]
     assert status["status"] == "failed" and "planned failure" in status["error"]
     assert status["html"] == "01_first.html"  # index still links the last good report
     index = (out / "index.html").read_text()
-    assert "planned failure" in index and "showing the last good report" in index
-    assert not list(out.glob(".01_first-*"))  # no temporary leftovers
+    assert "planned failure" in index and "The link shows the last good report" in index
+    assert not list(out.glob(".tmp-*"))  # no temporary leftovers
 
 
 def kernel_processes(since: float) -> list:
@@ -142,3 +145,87 @@ def test_timeout_kills_the_notebook_and_its_kernel(nbdir, tmp_path):
     assert status["status"] == "timeout" and status["error"].startswith("timed out after 4 s")
     assert not (out / "03_slow.html").exists()
     assert kernel_processes(started) == []
+
+
+def test_bare_call_prints_help_and_version(capsys):
+    assert cli.main([]) == 0
+    assert "report" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out.startswith("crm-research ")
+    with pytest.raises(SystemExit):
+        cli.main(["report", "--help"])
+    helptext = capsys.readouterr().out
+    assert "examples:" in helptext and "--as-of 2025-12-31" in helptext and "74" in helptext
+
+
+def test_list_shows_parameters_with_defaults_and_meaning(tmp_path, capsys):
+    nb = tmp_path / "01_first.ipynb"
+    make_nb(nb, "1", params="x = 1  # how many things\nname = 'a'  # the name")
+    nbf = nbformat.read(nb, as_version=4)
+    nbf.cells.insert(0, nbformat.v4.new_markdown_cell("# 01 · First\n\n**The question:** *why?*"))
+    nbformat.write(nbf, nb)
+    assert cli.main(["list", "--notebooks-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "01_first: 01 · First" in out and "Why?" in out
+    assert "x = 1" in out and "how many things" in out and "name = 'a'" in out
+
+
+def test_did_you_mean_and_keep_without_as_of(nbdir, tmp_path, capsys):
+    nbs = sorted(nbdir.glob("0*.ipynb"))
+    with pytest.raises(ParameterError, match="did you mean 'fail'"):
+        resolve_parameters(nbs, overrides=["fial=1"])
+    with pytest.raises(ParameterError, match="did you mean 'y0'"):
+        resolve_parameters(nbs, overrides=["02.y=1"])
+    assert run(nbdir, tmp_path / "r", "--keep", "3") == 2
+    assert "--keep applies to dated runs only" in capsys.readouterr().err
+
+
+def test_kernel_is_the_project_kernel_or_this_environments(monkeypatch):
+    assert report.kernel_name() in ("crm-research", "python3")
+    monkeypatch.setattr(report, "KERNEL_NAME", "no-such-kernel-xyz")
+    assert report.kernel_name() == "python3"
+
+
+def test_disk_errors_are_recognised():
+    assert report._is_disk_error("OSError: [Errno 28] No space left on device: '/r/x'")
+    assert not report._is_disk_error("RuntimeError: planned failure")
+
+
+@pytest.mark.slow
+def test_full_disk_stops_the_run_naming_the_folder(nbdir, tmp_path, monkeypatch, capsys):
+    """The second notebook cannot be written: the run stops there (exit 74) with a message naming
+    the folder; the first report stays; no temporary folder is left."""
+    import errno
+
+    out = tmp_path / "reports"
+    real = report._export
+
+    def export(book, hide_code):
+        if book.metadata.get("title", "").startswith("02"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(book, hide_code)
+
+    monkeypatch.setattr(report, "_export", export)
+    make_nb(nbdir / "03_third.ipynb", "z = 3", params="z0 = 0")
+    assert run(nbdir, out) == 74
+    err = capsys.readouterr()
+    assert f"cannot write reports to {out}: No space left on device" in err.err
+    assert "03_third" not in err.out  # stopped at the first failure
+    assert (out / "01_first.html").exists() and not (out / "02_second.html").exists()
+    assert not [p for p in out.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_leftovers_of_a_killed_run_are_removed(tmp_path):
+    (tmp_path / ".tmp-01_first-abc").mkdir()
+    (tmp_path / ".01_old-xyz").mkdir()
+    run_dir = tmp_path / "runs" / "2025-12-31_x"
+    (run_dir / ".tmp-02_second-q").mkdir(parents=True)
+    (run_dir / "status.json.tmp").write_text("{")
+    (tmp_path / "keep.html").write_text("x")
+    said = []
+    assert len(report.remove_leftovers(tmp_path, echo=said.append)) == 4
+    assert [p.name for p in tmp_path.iterdir()] == ["runs", "keep.html"] or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["keep.html", "runs"]
+    assert list(run_dir.iterdir()) == [] and "interrupted run" in said[0]

@@ -76,6 +76,9 @@ def test_as_of_past_the_data_is_flagged_as_stale(env):
         f"⚠ {lag} days before the as-of date: KPIs describe missing data"
         in (out / "index.html").read_text()
     )
+    run = next((out / "runs").iterdir())
+    for page in ("index.html", "01_first.html"):  # the warning tops the run's own pages too
+        assert f"{lag} days earlier" in (run / page).read_text()
 
 
 def test_kpis_by_hand(small_world_db):
@@ -200,9 +203,11 @@ def test_sigkill_of_the_runner_leaves_no_kernel_and_a_stale_lock(env):
     proc.wait()
     assert _all_gone(family) and kernel_processes(started) == []  # the orphan watchdog did it
     assert (out / runs.LOCK_NAME).exists()
+    assert list((out / "runs").glob("*/.tmp-02_slow-*"))  # the killed run's temporary folder
     assert report(nbdir, out, "--as-of", "2025-12-31", "--only", "01") == 0  # stale lock replaced
     recs = {f.parent.name: json.loads(f.read_text()) for f in (out / "runs").glob("*/run.json")}
     assert sorted(r["status"] for r in recs.values()) == ["killed", "ok"]
+    assert not list((out / "runs").glob("*/.tmp-*"))  # removed by the next run
 
 
 def _world_config(folder, tmp_path, **extra) -> object:

@@ -1,4 +1,7 @@
-"""Command line: ``crm-research report`` (run notebooks into reports/)."""
+"""crm-research: run the CRM research notebooks into HTML reports, list them, check your data.
+
+Commands: 'report' runs notebooks into reports/, 'list' shows the notebooks, their questions and
+parameters, 'validate' checks your own data. 'crm-research COMMAND --help' tells more."""
 
 from __future__ import annotations
 
@@ -11,11 +14,43 @@ from pathlib import Path
 from crm_research.config import NOTEBOOKS_DIR
 from crm_research.runs import EXIT_CODES
 
+REPORT_DESCRIPTION = """Run the notebooks (notebooks/NN_*.ipynb) in order with papermill and write
+each one as an HTML report, plus reports/index.html, a landing page that links them all.
+
+Every notebook analyses the same data (--data): the simulated retailer (default), the real
+CDNOW cohort, or your own exports described by a YAML file (check it first with
+'crm-research validate'). Parameters come from each notebook's parameters cell ('crm-research
+list' shows them), then --params, then -p. A failed notebook keeps its last good report."""
+
+REPORT_EXAMPLES = """examples:
+  crm-research report                                    every notebook on the simulated retailer
+  crm-research report --only 02 -p n_people=2000         one notebook on a small simulated world
+  crm-research report --data cdnow                       every notebook on the CDNOW cohort
+  crm-research report --data my-shop.yaml --hide-code    your data, with a managers' version
+  crm-research report --as-of 2025-12-31 --keep 12       a dated run with KPIs in the history
+"""
+
+
+def _version() -> str:
+    from crm_research import __version__
+
+    return f"crm-research {__version__} (Python {sys.version.split()[0]})"
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="crm-research", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    rep = sub.add_parser("report", help="run notebooks with papermill into HTML reports")
+    parser = argparse.ArgumentParser(
+        prog="crm-research",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    rep = sub.add_parser(
+        "report",
+        help="run notebooks with papermill into HTML reports",
+        description=REPORT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     rep.add_argument("--only", nargs="+", metavar="NN", help="run only these notebooks (01 02 ...)")
     rep.add_argument("-p", "--param", action="append", default=[], metavar="[NN.]NAME=VALUE",
                      help="override a parameter (all notebooks that declare it, or notebook NN)")  # fmt: skip
@@ -25,19 +60,44 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--reports-dir", type=Path, help="output folder (default: reports/)")
     rep.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS_DIR)
     rep.add_argument("--timeout", type=float, default=1800, help="seconds per notebook")
-    rep.add_argument("--hide-code", action="store_true", help="HTML without code cells (managers)")
+    rep.add_argument(
+        "--hide-code",
+        action="store_true",
+        help="also write a managers' version without code (NN_topic.managers.html) beside each report",
+    )
     rep.add_argument("--as-of", metavar="YYYY-MM-DD",
                      help="run as of this date into reports/runs/<as-of>_<start>/ and update the history")  # fmt: skip
-    rep.add_argument("--keep", type=int, default=12, help="with --as-of: runs to keep (default 12)")
+    rep.add_argument(
+        "--keep", type=int, default=None, help="with --as-of: runs to keep (default 12)"
+    )
     rep.add_argument("--threshold", type=float, default=0.1,
                      help="with --as-of: flag a KPI that moves more than this from the previous run (0.1 = 10%%)")  # fmt: skip
     rep.add_argument("--data", "--config", dest="data", metavar="NAME_OR_YAML",
                      help="the data every notebook analyses: simulated (default), cdnow, or your YAML data configuration (see 'validate')")  # fmt: skip
-    rep.epilog = "exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items())
+    rep.epilog = (
+        REPORT_EXAMPLES
+        + "\nexit codes:\n"
+        + "\n".join(f"  {k:>3}  {v}" for k, v in EXIT_CODES.items())
+    )
+    lst = sub.add_parser("list", help="list the notebooks, their questions and parameters")
+    lst.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS_DIR)
+    lst.add_argument("--only", nargs="+", metavar="NN", help="only these notebooks")
     val = sub.add_parser("validate", help="check your own data against the input contract (no notebooks)")  # fmt: skip
     val.add_argument("config", type=Path, help="YAML data configuration (see README: bring your own data)")  # fmt: skip
     val.add_argument("--examples", type=int, default=3, help="example rows shown per reason")
     args = parser.parse_args(argv)
+
+    if args.command is None:
+        parser.print_help()
+        return 0
+    if args.command == "list":
+        return _list(args.notebooks_dir, args.only)
+    if args.command == "report" and args.keep is not None and args.as_of is None:
+        print(
+            "crm-research report: --keep applies to dated runs only: give --as-of YYYY-MM-DD too",
+            file=sys.stderr,
+        )
+        return 2
 
     if args.command == "validate":
         from crm_research import byod
@@ -50,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         print(report)
         return 0 if ok else 2
 
-    from crm_research.report import ParameterError, run_reports
+    from crm_research.report import ParameterError, ReportWriteError, run_reports
     from crm_research.runs import RunLockedError
 
     signal.signal(signal.SIGTERM, _sigterm)  # systemd/CI stop: same clean-up as Ctrl-C
@@ -64,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             timeout_s=args.timeout,
             hide_code=args.hide_code,
             as_of=args.as_of,
-            keep=args.keep,
+            keep=12 if args.keep is None else args.keep,
             threshold=args.threshold,
             data=args.data,
         )
@@ -74,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     except RunLockedError as e:
         print(f"crm-research report: {e}", file=sys.stderr)
         return 3
+    except ReportWriteError as e:
+        print(f"crm-research report: stopped: {e.strerror or e}", file=sys.stderr)
+        return 74
     except KeyboardInterrupt:
         print("crm-research report: interrupted; kernels stopped", file=sys.stderr)
         return 130
@@ -92,6 +155,44 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(failed)} of {len(results)} steps failed: "
               + ", ".join(f"{r.notebook} ({r.status})" for r in failed), file=sys.stderr)  # fmt: skip
         return 124 if all(r.status == "timeout" for r in failed) else 1
+    return 0
+
+
+def _list(notebooks_dir: Path, only: list[str] | None) -> int:
+    """Print each notebook's title, question and parameters (default and meaning)."""
+    import textwrap
+
+    import nbformat
+
+    from crm_research.pages import fallback_title, notebook_meta
+    from crm_research.report import ParameterError, discover, parameter_help
+
+    try:
+        nbs = discover(notebooks_dir, only)
+    except ParameterError as e:
+        print(f"crm-research list: {e}", file=sys.stderr)
+        return 2
+    for nb in nbs:
+        meta = notebook_meta(nbformat.read(nb, as_version=4))
+        print(f"{nb.stem}: {meta['title'] or fallback_title(nb.stem)}")
+        if meta["question"]:
+            print(textwrap.fill(meta["question"], 96, initial_indent="  ", subsequent_indent="  "))
+        try:
+            params = parameter_help(nb)
+        except ParameterError as e:
+            print(f"  ! {e}")
+            continue
+        width = max((len(p["name"]) + len(p["default"]) for p in params), default=0) + 3
+        width = min(width, 44)
+        for p in params:
+            left = f"{p['name']} = {p['default']}"
+            if len(left) > width:
+                left = left[: width - 1] + "…"
+            print(f"    {left:<{width}}  {p['help']}".rstrip())
+        print()
+    print(
+        "Override with: crm-research report -p NAME=VALUE (all notebooks declaring it) or -p NN.NAME=VALUE"
+    )
     return 0
 
 

@@ -179,6 +179,10 @@ def _loglik_fn(kind: str, groups: dict, data: pd.DataFrame):
     )
 
 
+LOG_PARAM_BOUND = (-20.0, 20.0)
+COEF_BOUND = (-10.0, 10.0)
+
+
 def _maximise(kind: str, groups: dict, data: pd.DataFrame, theta0: np.ndarray, refit: bool = True):
     """θ̂, its covariance and the maximum log-likelihood on collapsed ``data`` (``weights``);
     ``refit=False`` takes ``theta0`` as the estimate."""
@@ -189,18 +193,27 @@ def _maximise(kind: str, groups: dict, data: pd.DataFrame, theta0: np.ndarray, r
         return -float((w * loglik(np.asarray(theta))).sum())
 
     theta, info = np.asarray(theta0, dtype="float64"), {"distinct_rows": len(data)}
+    n_gamma = sum(len(c) for c in groups.values())
+    # log-parameters within exp(±20) and coefficients within ±10: beyond, a model degenerates
+    # (e.g. Pareto/NBD's s, β → ∞: no dropout) and the hypergeometric function fails outright
+    bounds = [LOG_PARAM_BOUND] * (len(theta) - n_gamma) + [COEF_BOUND] * n_gamma
     with np.errstate(all="ignore"):
         if refit:
             res = optimize.minimize(
                 lambda th: total_nll(th) / w.sum(),
                 theta,
                 method="L-BFGS-B",
+                bounds=bounds,
                 options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 5000},
             )
             if not np.isfinite(res.fun):
                 raise RuntimeError(f"{kind} covariate fit did not converge: {res.message}")
             theta = res.x
-            info |= {"iterations": int(res.nit), "converged": bool(res.success)}
+            at_bound = [
+                i for i, (lo, hi) in enumerate(bounds) if not lo + 1e-6 < theta[i] < hi - 1e-6
+            ]
+            info |= {"iterations": int(res.nit), "converged": bool(res.success) and not at_bound,
+                     "at_bound": at_bound}  # fmt: skip
         H = clv.numerical_hessian(total_nll, theta, abs_step=1e-4)
     try:
         cov = np.linalg.inv(H)

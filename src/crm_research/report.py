@@ -17,10 +17,11 @@ Notebooks publish headline figures with :func:`headline`; the runner collects th
 from __future__ import annotations
 
 import contextlib
-import html
+import errno
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,12 +37,16 @@ import pandas as pd
 import yaml
 
 from crm_research.config import NOTEBOOKS_DIR, PROJ_ROOT, reports_dir
+from crm_research.pages import human_time
 
 HEADLINE_MIME = "application/vnd.crm-research.headline+json"
 MAX_HTML_BYTES = 5 * 1024 * 1024
 FOOTER_PACKAGES = ("crm-research", "pandas", "numpy", "scikit-learn", "statsmodels", "lifetimes",
                    "ibis-framework", "duckdb", "splink", "pandera", "matplotlib", "papermill")  # fmt: skip
 NOTEBOOK_RE = re.compile(r"^(\d\d)_[\w-]+\.ipynb$")
+KERNEL_NAME = "crm-research"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+TMP_PREFIX = ".tmp-"
 
 
 class ParameterError(ValueError):
@@ -52,39 +57,81 @@ class ParameterError(ValueError):
 # helpers used inside notebooks
 
 
-def headline(label: str, value: Any, unit: str = "") -> None:
-    """Show a headline figure in the notebook and publish it for ``reports/index.html``."""
+def headline(label: str, value: Any, unit: str = "", *, means: str | None = None) -> None:
+    """Show a headline figure in the notebook and publish it for ``reports/index.html``.
+    ``means``: optional plain-language sentence for managers, shown under the figure on the
+    index (technical terms of :data:`crm_research.glossary.GLOSSARY` are explained anyway)."""
     from IPython.display import publish_display_data
 
     text = f"{value:,.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)  # fmt: skip
     shown = f"{text} {unit}".strip()
+    payload = {"label": label, "value": shown} | ({"means": means} if means else {})
     publish_display_data(
         {
             "text/markdown": f"**{label}:** {shown}",
             "text/plain": f"{label}: {shown}",
-            HEADLINE_MIME: {"label": label, "value": shown},
+            HEADLINE_MIME: payload,
         }  # fmt: skip
     )
 
 
+FIGURE_DPI = 120
+
+
 def setup_notebook() -> None:
-    """Plot and display defaults for reports: static PNG figures of moderate size, English text."""
+    """Plot and display defaults for reports: static PNG figures at :data:`FIGURE_DPI` whose
+    alternative text (for screen readers and the HTML ``alt``) is the figure's title, English
+    text, readable float display."""
     import matplotlib as mpl
+    import matplotlib.pyplot as plt  # noqa: F401 - loads the inline backend before we wrap it
     import pandas as pd
     import seaborn as sns
 
     os.environ.setdefault("TQDM_DISABLE", "1")
     sns.set_theme(style="whitegrid", context="notebook")
-    mpl.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (8, 4.5)})
+    mpl.rcParams.update(
+        {"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI, "figure.figsize": (8, 4.5)}
+    )
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats("png")
     except ImportError:  # pragma: no cover
         pass
+    _figures_with_alt_text()
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 140)
     pd.set_option("display.float_format", lambda x: f"{x:,.3f}")
+
+
+def _figures_with_alt_text() -> None:
+    """Make the PNG of every matplotlib figure carry ``alt`` metadata (its title), which the
+    report template writes into the ``<img>`` tag."""
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    png = ip.display_formatter.formatters["image/png"]
+    try:
+        plain = png.lookup_by_type(Figure)
+    except KeyError:
+        return
+    plain = getattr(plain, "_crm_plain", plain)
+
+    def with_alt(fig):
+        from crm_research.plots import figure_alt
+
+        r = plain(fig)
+        data, md = r if isinstance(r, tuple) else (r, None)
+        alt = figure_alt(fig)
+        return (data, dict(md or {}) | {"alt": alt}) if alt else r
+
+    with_alt._crm_plain = plain
+    png.for_type(Figure, with_alt)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -149,6 +196,25 @@ def parse_overrides(items: list[str]) -> list[tuple[str | None, str, Any]]:
     return out
 
 
+def _did_you_mean(name: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=2, cutoff=0.6)
+    return f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def parameter_help(nb: Path) -> list[dict[str, str]]:
+    """The notebook's parameters as written: name, default (source text) and meaning (the
+    comment after the assignment)."""
+    import papermill
+
+    declared_parameters(nb)  # refuses a notebook without exactly one parameters cell
+    return [
+        {"name": n, "default": " ".join(str(p["default"]).split()), "help": p.get("help") or ""}
+        for n, p in papermill.inspect_notebook(str(nb)).items()
+    ]
+
+
 def resolve_parameters(
     notebooks: list[Path], yaml_file: Path | None = None, overrides: list[str] | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -172,9 +238,14 @@ def resolve_parameters(
             raise ParameterError(f"{origin}: no selected notebook matches {scope!r}")
         hits = [t for t in targets if name in declared[t]]
         if scope is not None and not hits:
-            raise ParameterError(f"{origin}: notebook {targets[0]} declares no parameter {name!r} (it declares: {', '.join(declared[targets[0]]) or 'none'})")  # fmt: skip
+            raise ParameterError(
+                f"{origin}: notebook {targets[0]} declares no parameter {name!r}{_did_you_mean(name, declared[targets[0]])} (it declares: {', '.join(declared[targets[0]]) or 'none'})"
+            )
         if not hits:
-            raise ParameterError(f"{origin}: no selected notebook declares a parameter {name!r}")
+            known = sorted({n for t in targets for n in declared[t]})
+            raise ParameterError(
+                f"{origin}: no selected notebook declares a parameter {name!r}{_did_you_mean(name, known)} (see: crm-research list)"
+            )
         for t in hits:
             chosen[t][name] = value
     return chosen
@@ -194,6 +265,14 @@ class NotebookResult:
     error: str | None = None
     html: str | None = None
     finished_at: str = ""
+    title: str = ""
+    short: str = ""
+    question: str = ""
+    managers_html: str | None = None
+
+
+class ReportWriteError(OSError):
+    """The reports could not be written (disk full, no permission): the run stops at once."""
 
 
 def git_commit() -> str:
@@ -224,7 +303,7 @@ def _footer_cell(params: dict[str, Any], commit: str, dataset: str | None = None
     ptxt = ", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "notebook defaults"
     src = (
         "---\n"
-        f"*Report generated {datetime.now(UTC):%Y-%m-%d %H:%M UTC} by `crm-research report` "
+        f"*Report generated on {human_time(datetime.now(UTC).isoformat())} by `crm-research report` "
         f"from git commit `{commit}`.*  \n"
         + (f"*Data:* {dataset}  \n" if dataset else "")
         + f"*Parameters:* {ptxt}  \n"
@@ -260,6 +339,57 @@ def _error_text(nb_path: Path, stderr: str) -> str:
     return lines[-1] if lines else "unknown error"
 
 
+def _figure_alt_fallback(book, title: str) -> None:
+    """Give every PNG output without ``alt`` metadata (figures drawn before
+    :func:`setup_notebook`, or images displayed directly) a text naming the report."""
+    n = 0
+    for cell in book.cells:
+        for o in cell.get("outputs", []):
+            if "image/png" in o.get("data", {}):
+                n += 1
+                md = o.setdefault("metadata", {}).setdefault("image/png", {})
+                md.setdefault("alt", f"Figure {n} of {title}")
+
+
+def _is_disk_error(text: str | None) -> bool:
+    return bool(text) and any(
+        m in text
+        for m in ("No space left on device", "Disk quota exceeded", "Read-only file system")
+    )
+
+
+def _export(book, hide_code: bool) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="crm", extra_template_basedirs=[str(TEMPLATES_DIR)])
+    exporter.exclude_input = hide_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(book)
+    return body
+
+
+def kernel_name() -> str:
+    """The project kernel ``crm-research`` when it is registered for this interpreter's
+    environment (``make`` registers it), else ``python3`` (this environment's own kernel): never
+    the notebook's metadata, so a notebook saved elsewhere cannot pick another environment."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except (ImportError, NoSuchKernel, OSError, ValueError):
+        return "python3"
+    exe = spec.argv[0] if spec.argv else ""
+    try:
+        same = (
+            Path(exe).resolve().parent == Path(sys.executable).resolve().parent
+            or Path(exe).parent == Path(sys.executable).parent
+        )
+    except OSError:
+        same = False
+    return KERNEL_NAME if same else "python3"
+
+
 def run_notebook(
     nb: Path,
     params: dict[str, Any],
@@ -269,23 +399,50 @@ def run_notebook(
     hide_code: bool = False,
     commit: str | None = None,
     dataset: str | None = None,
+    kernel: str | None = None,
 ) -> NotebookResult:
-    """Execute one notebook and, on success only, write ``<stem>.ipynb`` and ``<stem>.html``.
-    ``dataset``: the description of the data it analysed, for the footer."""
+    """Execute one notebook and, on success only, write ``<stem>.ipynb`` and ``<stem>.html``
+    (with ``hide_code`` also the managers' version ``<stem>.managers.html``, without code).
+    ``dataset``: the description of the data it analysed, for the footer. Raises
+    :class:`ReportWriteError` when the reports cannot be written (disk full): earlier reports
+    are left intact and temporary files removed."""
     import nbformat
-    from nbconvert import HTMLExporter
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from crm_research.pages import (
+        MANAGERS_SUFFIX,
+        fallback_title,
+        notebook_meta,
+        rebase_links,
+        strip_navigation,
+    )
+
     commit = commit or git_commit()
+    kernel = kernel or kernel_name()
     t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix=f".{nb.stem}-", dir=out_dir) as tmp:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmpdir = tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{nb.stem}-", dir=out_dir)
+    except OSError as e:
+        raise ReportWriteError(
+            e.errno, f"cannot write reports to {out_dir}: {e.strerror or e}"
+        ) from e
+    with tmpdir as tmp:
         executed = Path(tmp) / nb.name
-        cmd = [sys.executable, "-m", "crm_research.report", "--execute-one", str(nb), str(executed),
-               json.dumps(params), str(timeout_s)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "crm_research.report",
+            "--execute-one",
+            str(nb),
+            str(executed),
+            json.dumps(params),
+            str(timeout_s),
+            kernel,
+        ]
         env = os.environ | {"TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}  # fmt: skip
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True, env=env, cwd=nb.parent)  # fmt: skip
-        status, error = "ok", None
+        status, error, stderr = "ok", None, ""
         try:
             _, stderr = proc.communicate(timeout=timeout_s)
             if proc.returncode != 0:
@@ -299,29 +456,57 @@ def run_notebook(
             raise
         finally:
             _kill_group(proc)
+        if status != "ok" and (_is_disk_error(error) or _is_disk_error(stderr)):
+            raise ReportWriteError(
+                errno.ENOSPC,
+                f"cannot write reports to {out_dir}: no space left on device (while running {nb.name}); earlier reports are intact",
+            )
         duration = time.perf_counter() - t0
         result = NotebookResult(nb.stem, status, duration, params, error=error,
                                 finished_at=datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
+        try:
+            meta = notebook_meta(nbformat.read(nb, as_version=4))
+        except Exception:  # noqa: BLE001 - a title is a nicety; the run's status is what matters
+            meta = {"title": "", "short": "", "question": ""}
+        result.title = meta["title"] or fallback_title(nb.stem)
+        result.short = meta["short"] or result.title
+        result.question = meta["question"]
         if status != "ok":
             return result
-        book = nbformat.read(executed, as_version=4)
-        result.headlines = _collect_headlines(book)
-        book.cells.append(_footer_cell(params, commit, dataset))
-        exporter = HTMLExporter(template_name="lab")
-        exporter.exclude_input = hide_code
-        exporter.exclude_input_prompt = True
-        exporter.exclude_output_prompt = True
-        body, _ = exporter.from_notebook_node(book)
-        size = len(body.encode("utf-8"))
-        if size > MAX_HTML_BYTES:
-            result.status, result.error = "failed", f"HTML is {size / 2**20:.1f} MB, over the 5 MB limit"  # fmt: skip
-            return result
-        tmp_html = Path(tmp) / f"{nb.stem}.html"
-        tmp_html.write_text(body, encoding="utf-8")
-        nbformat.write(book, executed)
-        os.replace(executed, out_dir / nb.name)  # same filesystem: atomic
-        os.replace(tmp_html, out_dir / f"{nb.stem}.html")
+        try:
+            book = nbformat.read(executed, as_version=4)
+            result.headlines = _collect_headlines(book)
+            strip_navigation(book)
+            rebase_links(book, nb.parent, out_dir)
+            book.metadata["title"] = result.title
+            _figure_alt_fallback(book, result.title)
+            book.cells.append(_footer_cell(params, commit, dataset))
+            pages = {f"{nb.stem}.html": _export(book, hide_code=False)}
+            if hide_code:
+                pages[f"{nb.stem}{MANAGERS_SUFFIX}"] = _export(book, hide_code=True)
+            for name, body in pages.items():
+                size = len(body.encode("utf-8"))
+                if size > MAX_HTML_BYTES:
+                    result.status, result.error = (
+                        "failed",
+                        f"{name} is {size / 2**20:.1f} MB, over the 5 MB limit",
+                    )
+                    return result
+            for name, body in pages.items():
+                (Path(tmp) / name).write_text(body, encoding="utf-8")
+            nbformat.write(book, executed)
+            os.replace(executed, out_dir / nb.name)  # same filesystem: atomic
+            for name in pages:
+                os.replace(Path(tmp) / name, out_dir / name)
+            if not hide_code:  # an older managers' version would no longer match this report
+                (out_dir / f"{nb.stem}{MANAGERS_SUFFIX}").unlink(missing_ok=True)
+        except OSError as e:
+            raise ReportWriteError(
+                e.errno,
+                f"cannot write reports to {out_dir}: {e.strerror or e} (while writing {nb.stem}); earlier reports are intact",
+            ) from e
         result.html = f"{nb.stem}.html"
+        result.managers_html = f"{nb.stem}{MANAGERS_SUFFIX}" if hide_code else None
     return result
 
 
@@ -364,14 +549,16 @@ def _orphan_watchdog(interval_s: float = 0.5) -> None:
     threading.Thread(target=watch, daemon=True, name="orphan-watchdog").start()
 
 
-def _execute_one(src: str, dst: str, params_json: str, timeout_s: str) -> None:
-    """Child process: run papermill on the venv's python3 kernel."""
+def _execute_one(
+    src: str, dst: str, params_json: str, timeout_s: str, kernel: str = "python3"
+) -> None:
+    """Child process: run papermill on the given kernel (see :func:`kernel_name`)."""
     import papermill as pm
 
     _orphan_watchdog()
 
     pm.execute_notebook(
-        src, dst, parameters=json.loads(params_json), kernel_name="python3",
+        src, dst, parameters=json.loads(params_json), kernel_name=kernel,
         progress_bar=False, execution_timeout=float(timeout_s), cwd=str(Path(src).parent),
     )  # fmt: skip
 
@@ -398,54 +585,145 @@ def _save_status(out_dir: Path, status: dict[str, dict]) -> None:
     write_text_atomic(out_dir / "status.json", json.dumps(status, indent=2, ensure_ascii=False, default=str))  # fmt: skip
 
 
-def write_index(out_dir: Path, status: dict[str, dict], commit: str, dataset: str | None = None) -> Path:  # fmt: skip
-    """Write ``index.html``: the dataset, then one row per notebook with status, time,
-    parameters, headlines."""
-    rows = []
-    for name in sorted(status):
-        s = status[name]
-        ok = s["status"] == "ok"
-        link = f'<a href="{html.escape(s["html"])}">{html.escape(name)}</a>' if s.get("html") else html.escape(name)  # fmt: skip
-        heads = "<br>".join(f"{html.escape(h['label'])}: <b>{html.escape(h['value'])}</b>" for h in s.get("headlines", []))  # fmt: skip
-        params = "<br>".join(f"<code>{html.escape(k)}={html.escape(repr(v))}</code>" for k, v in s.get("parameters", {}).items()) or "defaults"  # fmt: skip
-        err = f'<div class="err">{html.escape(s["error"])}</div>' if s.get("error") else ""
-        note = "" if ok or not s.get("html") else '<div class="note">showing the last good report</div>'  # fmt: skip
-        rows.append(
-            f'<tr class="{"ok" if ok else "bad"}"><td>{link}</td><td>{html.escape(s["status"])}{err}{note}</td>'
-            f'<td>{s["duration_s"]:.1f} s</td><td>{params}</td><td>{heads}</td>'
-            f'<td>{html.escape(s.get("finished_at", ""))}</td></tr>'
-        )  # fmt: skip
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>crm-research reports</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:75em}}
-table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}}
-tr.bad td{{background:#fdecea}} .err{{color:#a00;font-size:.9em}} .note{{color:#666;font-size:.85em}}</style>
-</head><body><h1>crm-research reports</h1>
-<p><b>Data:</b> {html.escape(dataset or "see each report's footer")}</p>
-<p>Generated {datetime.now(UTC):%Y-%m-%d %H:%M UTC} from git commit <code>{html.escape(commit)}</code>.
-Each notebook answers one step of the CRM cycle; open it for the analysis and the manager summary.</p>
-<table><tr><th>notebook</th><th>status</th><th>duration</th><th>parameters</th><th>headline figures</th><th>finished</th></tr>
-{"".join(rows)}</table></body></html>"""
-    return write_text_atomic(out_dir / "index.html", page)
+def write_index(
+    out_dir: Path,
+    status: dict[str, dict],
+    commit: str,
+    dataset: str | None = None,
+    *,
+    history: str | None = None,
+    warnings: list[str] | None = None,
+    threshold: float = 0.1,
+    heading: str | None = None,
+) -> Path:
+    """Refresh the navigation and warnings of every report in ``out_dir`` and write its
+    ``index.html``: a landing page (:mod:`crm_research.pages`) — the data, each notebook's title,
+    question and headline figures explained, warnings at the top. ``history``: link to the run
+    history (``../../index.html`` in a run folder); at the top of a reports folder that holds
+    ``runs/``, the landing page also shows the history (:func:`crm_research.runs.write_history_index`)."""
+    from crm_research import pages, runs
+
+    try:
+        pages.refresh_reports(out_dir, status, history=history, warnings=warnings)
+        if history is None and (out_dir / "runs").is_dir():
+            return runs.write_history_index(out_dir, threshold=threshold)
+        return pages.write_landing(
+            out_dir,
+            status,
+            commit=commit,
+            dataset=dataset,
+            warnings=warnings,
+            history=history,
+            heading=heading,
+        )
+    except ReportWriteError:
+        raise
+    except OSError as e:
+        raise ReportWriteError(
+            e.errno,
+            f"cannot write reports to {out_dir}: {e.strerror or e}; earlier reports are intact",
+        ) from e
 
 
-def _run_notebooks(notebooks, params, out_dir, *, timeout_s, hide_code, commit, echo, datasets_of, dataset) -> list[NotebookResult]:  # fmt: skip
+def remove_leftovers(root: Path, *, echo=print) -> list[Path]:
+    """Temporary folders and files that a killed run left in ``root`` and its run folders
+    (call while holding the run lock). Returns what was removed."""
+    gone = []
+    folders = [root, *sorted(p for p in (root / "runs").glob("*") if p.is_dir())]
+    for folder in folders:
+        for p in folder.iterdir():
+            tmp_dir = p.is_dir() and (
+                p.name.startswith(TMP_PREFIX) or re.match(r"^\.\d\d_[\w-]+-", p.name)
+            )
+            tmp_file = p.is_file() and p.name.endswith(".tmp")
+            if tmp_dir or tmp_file:
+                shutil.rmtree(p, ignore_errors=True) if tmp_dir else p.unlink(missing_ok=True)
+                gone.append(p)
+    if gone:
+        echo(f"removed {len(gone)} temporary file(s) left by an interrupted run (e.g. {gone[0]})")
+    return gone
+
+
+def _dataset_info(ds) -> dict | None:
+    """The ``dataset_info`` row of a built dataset, JSON-ready, or None."""
+    import duckdb
+
+    path = getattr(ds, "db_path", None)
+    if path is None or not Path(path).exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as c:
+            df = c.execute("SELECT * FROM dataset_info").df()
+    except duckdb.Error:
+        return None
+    return (
+        json.loads(df.head(1).to_json(orient="records", date_format="iso"))[0] if len(df) else None
+    )
+
+
+def _run_notebooks(
+    notebooks,
+    params,
+    out_dir,
+    *,
+    timeout_s,
+    hide_code,
+    commit,
+    echo,
+    datasets_of,
+    dataset,
+    infos=None,
+    history=None,
+    warnings=None,
+    threshold=0.1,
+    heading=None,
+) -> list[NotebookResult]:
     status = _load_status(out_dir)
     results = []
+    kernel = kernel_name()
     for i, nb in enumerate(notebooks, start=1):
         echo(f"[{i}/{len(notebooks)}] {nb.stem} ...", end="", flush=True)
-        res = run_notebook(nb, params[nb.stem], out_dir, timeout_s=timeout_s, hide_code=hide_code,
-                           commit=commit, dataset=datasets_of.get(nb.stem))  # fmt: skip
+        try:
+            res = run_notebook(
+                nb,
+                params[nb.stem],
+                out_dir,
+                timeout_s=timeout_s,
+                hide_code=hide_code,
+                commit=commit,
+                dataset=datasets_of.get(nb.stem),
+                kernel=kernel,
+            )
+        except ReportWriteError:
+            echo(" stopped")
+            raise
         echo(f" {res.status} ({res.duration_s:.1f} s)" + (f": {res.error}" if res.error else ""))
         prev = status.get(nb.stem, {})
         entry = asdict(res)
         if res.status != "ok":  # keep the link to the last good HTML, if any
             entry["html"] = prev.get("html") if (out_dir / f"{nb.stem}.html").exists() else None
+            entry["managers_html"] = prev.get("managers_html")
             entry["headlines"] = prev.get("headlines", [])
         entry["dataset"] = datasets_of.get(nb.stem)
+        entry["dataset_info"] = (infos or {}).get(nb.stem)
         status[nb.stem] = entry
-        _save_status(out_dir, status)
-        write_index(out_dir, status, commit, dataset)
+        try:
+            _save_status(out_dir, status)
+        except OSError as e:
+            raise ReportWriteError(
+                e.errno,
+                f"cannot write reports to {out_dir}: {e.strerror or e}; earlier reports are intact",
+            ) from e
+        write_index(
+            out_dir,
+            status,
+            commit,
+            dataset,
+            history=history,
+            warnings=warnings,
+            threshold=threshold,
+            heading=heading,
+        )
         results.append(res)
     return results
 
@@ -516,7 +794,7 @@ def run_reports(
     runs are kept and ``out_dir/index.html`` shows the history. Either way the run holds a lock
     on ``out_dir`` (:func:`crm_research.runs.run_lock`).
     """
-    from crm_research import byod, kpi, runs
+    from crm_research import byod, kpi, pages, runs
     from crm_research.data import datasets
 
     out_dir = Path(out_dir) if out_dir is not None else reports_dir()
@@ -559,30 +837,76 @@ def run_reports(
                 return NotebookResult("data", "refused", 0.0, {}, error=e.report)
         return None
 
+    def infos() -> dict[str, dict | None]:
+        cache = {}
+        for d in per_nb.values():
+            if d.fingerprint not in cache:
+                cache[d.fingerprint] = _dataset_info(d)
+        return {k: cache[d.fingerprint] for k, d in per_nb.items()}
+
     with runs.run_lock(out_dir, echo=echo):
+        remove_leftovers(out_dir, echo=echo)
         if as_of is None:
             refused = prepare()
             if refused is not None:
                 return [refused]
-            return _run_notebooks(notebooks, params, out_dir, **kw)
+            return _run_notebooks(
+                notebooks, params, out_dir, infos=infos(), threshold=threshold, **kw
+            )
         for name in runs.mark_abandoned(out_dir):
             echo(f"run {name} was killed before it finished; recorded as killed")
         started = datetime.now(UTC)
         folder = runs.run_folder(out_dir, as_of_ts, started)
-        folder.mkdir(parents=True)
-        record = {"as_of": f"{as_of_ts:%Y-%m-%d}", "started": started.isoformat(timespec="seconds"),
-                  "commit": commit, "status": "running", "kpis": None, "error": None, "notebooks": {},
-                  "dataset": ds.description}  # fmt: skip
+        try:
+            folder.mkdir(parents=True)
+        except OSError as e:
+            raise ReportWriteError(
+                e.errno, f"cannot write reports to {folder.parent}: {e.strerror or e}"
+            ) from e
+        record = {
+            "as_of": f"{as_of_ts:%Y-%m-%d}",
+            "started": started.isoformat(timespec="seconds"),
+            "commit": commit,
+            "status": "running",
+            "kpis": None,
+            "error": None,
+            "notebooks": {},
+            "dataset": ds.description,
+            "threshold": threshold,
+        }
         runs.write_run_record(folder, record)
         echo(f"run {folder.name} (as of {record['as_of']}; {ds.description})")
         results: list[NotebookResult] = []
+        warnings: list[str] = []
+        heading = f"Reports as of {pages.human_date(record['as_of'])}"
         try:
             refused = prepare()
             if refused is not None:
                 record["status"], record["error"] = "refused", "input files refused (see crm-research validate)"  # fmt: skip
                 results.append(refused)
                 return results
-            results += _run_notebooks(notebooks, params, folder, **kw)
+            by_nb = infos()
+            info = next((i for i in by_nb.values() if i), None) or _dataset_info(ds)
+            record["dataset_info"] = info
+            if info:
+                record["data_end"] = min(
+                    info.get("last_purchase") or record["as_of"], record["as_of"]
+                )
+                stale = pages.stale_warning(record["as_of"], info.get("last_purchase"))
+                if stale:
+                    warnings.append(stale)
+                    echo(f"warning: {stale}")
+            results += _run_notebooks(
+                notebooks,
+                params,
+                folder,
+                infos=by_nb,
+                history="../../index.html",
+                warnings=warnings,
+                threshold=threshold,
+                heading=heading,
+                **kw,
+            )
             bad = [r for r in results if r.status != "ok"]
             if bad:
                 record["status"] = (
@@ -594,9 +918,12 @@ def run_reports(
                     record["kpis"] = (kpi_fn or (lambda d: _default_kpis(d, ds.db_path)))(as_of_ts)
                     record["status"] = "ok"
                     lag = kpi.stale_days(record["kpis"].get("data_end"), record["as_of"])
-                    if lag:
+                    if lag and not warnings:
                         echo(
                             f"warning: the data end {lag} days before the as-of date (last purchase {record['kpis']['data_end']})"
+                        )
+                        warnings.append(
+                            pages.stale_warning(record["as_of"], record["kpis"]["data_end"])
                         )
                 except Exception as e:  # noqa: BLE001 - any KPI failure fails the run, loudly
                     record["status"], record["error"] = "failed", f"KPIs: {type(e).__name__}: {e}"
@@ -604,23 +931,53 @@ def run_reports(
         except KeyboardInterrupt:
             record["status"], record["error"] = "interrupted", "interrupted (Ctrl-C or SIGTERM)"
             raise
+        except ReportWriteError as e:
+            record["status"], record["error"] = "failed", str(e)
+            raise
         except Exception as e:  # recorded as failed with its error (not left "running")
             record["status"], record["error"] = "failed", f"{type(e).__name__}: {e}"
             raise
         finally:
             record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
             record["notebooks"] = {r.notebook: r.status for r in results}
-            runs.write_run_record(folder, record)
-            write_index(folder, _load_status(folder), commit, ds.description)
-            for name in runs.prune(out_dir, keep):
-                echo(f"removed old run {name} (keeping the last {keep})")
-            runs.write_history_index(out_dir, threshold=threshold)
+            record["warnings"] = warnings
+            try:  # on a full disk these may fail too: the error that stopped the run is reported
+                runs.write_run_record(folder, record)
+                run_warnings = warnings + (
+                    [f"This run {record['status']}: {record['error']}"]
+                    if record["status"] not in ("ok", "running")
+                    and record.get("error")
+                    and not any(
+                        r.status in ("failed", "timeout")
+                        for r in results
+                        if r.notebook not in ("kpis", "data")
+                    )
+                    else []
+                )
+                write_index(
+                    folder,
+                    _load_status(folder),
+                    commit,
+                    ds.description,
+                    history="../../index.html",
+                    warnings=run_warnings,
+                    heading=heading,
+                )
+                for name in runs.prune(out_dir, keep):
+                    echo(f"removed old run {name} (keeping the last {keep})")
+                runs.write_history_index(out_dir, threshold=threshold)
+            except OSError as e:
+                echo(
+                    f"could not update the run's index and history in {out_dir}: {e.strerror or e}"
+                )
             echo(f"run {folder.name}: {record['status']}" + (f" ({record['error']})" if record["error"] else ""))  # fmt: skip
         return results
 
 
 if __name__ == "__main__":  # pragma: no cover - the child process entry point
-    if len(sys.argv) == 6 and sys.argv[1] == "--execute-one":
+    if len(sys.argv) in (6, 7) and sys.argv[1] == "--execute-one":
         _execute_one(*sys.argv[2:])
     else:
-        sys.exit("usage: python -m crm_research.report --execute-one SRC DST PARAMS_JSON TIMEOUT")
+        sys.exit(
+            "usage: python -m crm_research.report --execute-one SRC DST PARAMS_JSON TIMEOUT [KERNEL]"
+        )

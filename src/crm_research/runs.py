@@ -30,6 +30,7 @@ EXIT_CODES = {
     1: "a notebook failed (its last good report is kept; earlier runs are untouched)",
     2: "refused before running: bad arguments, parameters, configuration or input files",
     3: "another run holds the lock on the reports folder",
+    74: "the reports could not be written (disk full, no permission): stopped at once, earlier reports intact",
     124: "a notebook timed out (its kernel was killed)",
     130: "interrupted (Ctrl-C / SIGTERM); the kernel was killed, the run folder marked interrupted",
 }
@@ -171,7 +172,7 @@ def plot_trends(history: pd.DataFrame, path: Path) -> Path | None:
     axes[-1].axis("off")
     fig.suptitle("KPIs by run")
     fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
 
@@ -186,14 +187,19 @@ def _fmt(k: str, v) -> str:
     return f"{v:,.0f}"
 
 
-def write_history_index(root: Path, *, threshold: float = 0.1) -> Path:
-    """``root/index.html``: the latest run's notebooks, the KPI history with changes and flags,
-    and the trend plots."""
+def history_section(root: Path, *, threshold: float = 0.1) -> str:
+    """The run history as HTML: latest (and latest good) run, the KPI table with changes and
+    flags, and the trend plots (written to ``root/kpi_trends.png``)."""
+    from crm_research.pages import human_date, human_time
+
     runs = load_runs(root)
+    if not runs:
+        return ""
     hist = history_table(runs)
     ok_runs = hist[hist["status"] == "ok"]
     d = deltas(ok_runs[list(KPI_LABELS)].astype(float), threshold)
     png = plot_trends(hist, root / "kpi_trends.png")
+    started = {r["folder"]: r.get("started") for r in runs}
     rows = []
     for run, r in hist.iterrows():
         cells = []
@@ -205,35 +211,56 @@ def write_history_index(root: Path, *, threshold: float = 0.1) -> Path:
                 flag = bool(d.loc[run, f"{k}_flag"])
                 cell += f'<br><span class="{"flag" if flag else "ch"}">{ch_txt}{" ⚑" if flag else ""}</span>'  # fmt: skip
             cells.append(f"<td>{cell}</td>")
-        link = f'<a href="runs/{html.escape(run)}/index.html">{html.escape(run)}</a>'
+        link = f'<a href="runs/{html.escape(run)}/index.html">run of {html.escape(human_time(started.get(run)) or run)}</a>'
         lag = stale_days(r["data_end"], r["as_of"])
-        end = html.escape(r["data_end"]) if isinstance(r["data_end"], str) else "—"
+        end = html.escape(human_date(r["data_end"])) if isinstance(r["data_end"], str) else "—"
         if lag:
             end += f'<br><span class="flag">⚠ {lag} days before the as-of date: KPIs describe missing data</span>'  # fmt: skip
-        rows.append(f'<tr class="{"ok" if r["status"] == "ok" else "bad"}"><td>{link}</td>'
-                    f'<td>{html.escape(str(r["as_of"]))}</td><td>{html.escape(r["status"])}</td><td>{end}</td>{"".join(cells)}</tr>')  # fmt: skip
-    latest = runs[-1] if runs else None
-    latest_html = ""
-    if latest:
-        latest_html = (f'<p>Latest run: <a href="runs/{html.escape(latest["folder"])}/index.html">'
-                       f'{html.escape(latest["folder"])}</a> — <b>{html.escape(latest["status"])}</b>'
-                       + (f': {html.escape(latest.get("error") or "")}' if latest["status"] != "ok" else "")
-                       + "</p>")  # fmt: skip
-        good = [r for r in runs if r["status"] == "ok"]
-        if latest["status"] != "ok" and good:
-            latest_html += f'<p>Latest good run: <a href="runs/{html.escape(good[-1]["folder"])}/index.html">{html.escape(good[-1]["folder"])}</a></p>'  # fmt: skip
+        rows.append(
+            f'<tr class="{"ok" if r["status"] == "ok" else "bad"}"><td>{link}</td>'
+            f"<td>{html.escape(human_date(r['as_of']))}</td><td>{html.escape(r['status'])}</td><td>{end}</td>{''.join(cells)}</tr>"
+        )
+    latest = runs[-1]
+    latest_html = (
+        f'<p>Latest run: <a href="runs/{html.escape(latest["folder"])}/index.html">'
+        f"as of {html.escape(human_date(latest['as_of']))}, started {html.escape(human_time(latest.get('started')))}</a> — <b>{html.escape(latest['status'])}</b>"
+        + (f": {html.escape(latest.get('error') or '')}" if latest["status"] != "ok" else "")
+        + "</p>"
+    )
+    good = [r for r in runs if r["status"] == "ok"]
+    if latest["status"] != "ok" and good:
+        latest_html += f'<p>Latest good run: <a href="runs/{html.escape(good[-1]["folder"])}/index.html">as of {html.escape(human_date(good[-1]["as_of"]))}</a></p>'
     head = "".join(f"<th>{html.escape(v)}</th>" for v in KPI_LABELS.values())
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>crm-research run history</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:90em}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4em;text-align:right;vertical-align:top}}
-td:first-child,td:nth-child(2),td:nth-child(3),td:nth-child(4){{text-align:left}} tr.bad td{{background:#fdecea}}
-.flag{{color:#a00;font-weight:bold}} .ch{{color:#666;font-size:.85em}}</style></head><body>
-<h1>crm-research run history</h1>
-<p>Updated {datetime.now(UTC):%Y-%m-%d %H:%M UTC}. {len(runs)} run(s) kept. A ⚑ marks a KPI that moved
-more than {threshold:.0%} from the previous successful run (uplift: more than {threshold * 10:.1f} pts).</p>
+    return f"""<section class="history" id="history"><h2>Run history</h2>
+<p>{len(runs)} dated run(s) kept (<code>crm-research report --as-of DATE</code>). A ⚑ marks a KPI
+that moved more than {threshold:.0%} from the previous successful run (uplift: more than
+{threshold * 10:.1f} pts).</p>
 {latest_html}
-<table><tr><th>run</th><th>as-of</th><th>status</th><th>data ends (last purchase)</th>{head}</tr>{"".join(rows)}</table>
-{'<h2>Trends</h2><img src="kpi_trends.png" alt="KPI trends by as-of date">' if png else ""}
-</body></html>"""
-    return write_text_atomic(root / "index.html", page)
+<table class="hist"><tr><th>run</th><th>as of</th><th>status</th><th>data end (last purchase)</th>{head}</tr>{"".join(rows)}</table>
+{'<h3>Trends</h3><img src="kpi_trends.png" alt="KPIs of each successful run by as-of date">' if png else ""}
+</section>"""
+
+
+def write_history_index(root: Path, *, threshold: float = 0.1) -> Path:
+    """``root/index.html``: the landing page of the reports in ``root`` itself (if any) followed
+    by the run history; without reports in ``root``, the latest run's data and the history."""
+    from crm_research import pages
+
+    status = pages.load_json(root / "status.json")
+    section = history_section(root, threshold=threshold)
+    if status:
+        return pages.write_landing(
+            root, status, extra=section, commit=next(iter(status.values())).get("commit", "")
+        )
+    runs = load_runs(root)
+    latest = runs[-1] if runs else {}
+    body = (
+        "<h1>CRM research reports</h1>"
+        + pages._warn_html(latest.get("warnings") or [])
+        + pages.dataset_paragraphs(latest.get("dataset_info"), latest.get("dataset"))
+        + section
+        + f"<footer>Page generated on {pages.now_text()}.</footer>"
+    )
+    return write_text_atomic(
+        root / "index.html", pages.page("CRM research reports: run history", body)
+    )
