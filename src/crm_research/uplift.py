@@ -1,6 +1,6 @@
 """Campaign evaluation and uplift modelling.
 
-Steps 9 and 10 of the methodology (ko_03): run the campaign on selected customers, record every
+Steps 9 and 10 of the methodology (docs/background.md#ko-03): run the campaign on selected customers, record every
 contact and response, and measure the programme's real effect.
 
 * **Did it work?** :func:`average_effects` (difference in means with heteroskedasticity-robust
