@@ -65,13 +65,13 @@ def test_unification(cons, name):
 @pytest.mark.parametrize("freq,mult", [("D", 1), ("D", 7), ("W", 1)])
 def test_btyd_summary(cons, freq, mult):
     duck, spark = cons
-    kw = dict(monetary_col="amount_krw", observation_end="2025-12-31", freq=freq, freq_multiplier=mult)  # fmt: skip
+    kw = dict(monetary_col="amount", observation_end="2025-12-31", freq=freq, freq_multiplier=mult)  # fmt: skip
     same(rfm.btyd_summary(duck.table("transactions"), **kw), rfm.btyd_summary(spark.table("transactions"), **kw))  # fmt: skip
 
 
 def test_calibration_holdout(cons):
     duck, spark = cons
-    kw = dict(monetary_col="amount_krw", calibration_end="2025-06-30", observation_end="2025-12-31")  # fmt: skip
+    kw = dict(monetary_col="amount", calibration_end="2025-06-30", observation_end="2025-12-31")  # fmt: skip
     same(rfm.calibration_holdout(duck.table("transactions"), **kw), rfm.calibration_holdout(spark.table("transactions"), **kw))  # fmt: skip
 
 
@@ -119,7 +119,7 @@ def test_scoring_with_map_in_pandas(cons):
     from crm_research import clv
 
     duck, spark = cons
-    kw = dict(monetary_col="amount_krw", observation_end="2025-12-31", freq="D", freq_multiplier=7)  # fmt: skip
+    kw = dict(monetary_col="amount", observation_end="2025-12-31", freq="D", freq_multiplier=7)  # fmt: skip
     summary = rfm.btyd_summary(duck.table("transactions"), **kw)
     summary["monetary_value"] /= 1000
     bg, gg = clv.fit_btyd(summary, "bgnbd"), clv.fit_gamma_gamma(summary)
