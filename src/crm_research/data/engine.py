@@ -86,7 +86,11 @@ def copy_tables(src: ibis.BaseBackend, dst: ibis.BaseBackend, names: list[str] |
     and read it on the target. Returns the names copied."""
     names = names if names is not None else sorted(src.list_tables())
     for n in names:
-        df = src.table(n).to_pandas()
+        t = src.table(n)
+        df = t.to_pandas()
+        if df.empty:  # no values to infer types from (e.g. a source not provided): the schema
+            dst.create_table(n, schema=t.schema(), overwrite=True)
+            continue
         for c in df.columns[~df.dtypes.map(pd.api.types.is_numeric_dtype)]:
             df[c] = df[c].astype(object).where(df[c].notna(), None)  # missing → NULL, not 'NaN'
         dst.create_table(n, df, overwrite=True)
