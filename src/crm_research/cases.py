@@ -8,7 +8,7 @@
   customer retention" (not in lifetimes): :func:`sbg_fit`, survival, retention rates, projection,
   discounted expected residual lifetime (DERL, Fader & Hardie 2010), :func:`sbg_simulate`.
 * BG/BB on the donations data (Fader, Hardie & Shang 2010): :func:`fit_bgbb`.
-* Re-enactments of the WSFS and iTRAVEL cases (DIGEST ko_01). Their raw data is not public, so
+* Re-enactments of the WSFS and iTRAVEL cases (docs/background.md#ko-01). Their raw data is not public, so
   panels are simulated to match the published aggregates, with every assumption a parameter, and
   analysed with before/after, interrupted time series and difference-in-differences
   (statsmodels); the simulation records the planted effect, so each method is scored against it.

@@ -1,6 +1,6 @@
 """Churn prediction: labels without leakage, models, evaluation, the retention decision, survival.
 
-Methodology step 8 of the background texts (ko_03): a predictive model gives every customer a churn
+Methodology step 8 of the background texts (docs/background.md#ko-03): a predictive model gives every customer a churn
 score, is tested for accuracy and efficiency, and its scores are written back for campaigns.
 
 * **Labels** (:func:`churn_labels`): in a non-contractual business churn is not announced; a

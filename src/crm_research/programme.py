@@ -84,8 +84,8 @@ TEN_STEPS: list[dict[str, str]] = [
         "step": "6",
         "name": "Business design",
         "what": "an incentive programme and a budget per segment",
-        "where": "00_crm_programme",
-        "section": "3. Business design (step 6)",
+        "where": "00_crm_programme, 03_segmentation",
+        "section": "00: 3. Business design (RFM segments); 03: 6. Business design (its segments)",
     },
     {
         "step": "7",

@@ -1,6 +1,6 @@
 """Segmentation and profiling: features, clustering, choice of k, stability, names and strategies.
 
-Methodology step 5 of the background texts (ko_03): split customers into groups with similar
+Methodology step 5 of the background texts (docs/background.md#ko-03): split customers into groups with similar
 characteristics, profile each group and define a strategy per group.
 
 * :func:`customer_features` — one row per customer with at least one order, from the customer
@@ -331,14 +331,21 @@ def strategy(prof: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
         name = names[seg]
         reach = p.get("reachable share", np.nan)  # unknown without contact data
         if reach < 0.8:
-            action, why = "data-refresh campaign", f"only {reach:.0%} reachable: fix contact data first (ko_05)"  # fmt: skip
+            action, why = (
+                "data-refresh campaign",
+                f"only {reach:.0%} reachable: fix contact data first (docs/background.md#ko-05)",
+            )
         elif name.startswith("high value") and "at risk" in name:
             action, why = (
                 "retention offer",
                 "valuable and slipping away: a personal offer pays for itself",
             )
         elif name.startswith("high value"):
-            action, why = "leave alone (recognise, do not over-treat)", "loyal and valuable; over-selective treatment can alienate others (ko_03)"  # fmt: skip
+            action, why = (
+                "leave alone (recognise, do not over-treat)",
+                "loyal and valuable; over-selective treatment can alienate others "
+                "(docs/background.md#ko-03)",
+            )
         elif "at risk" in name and name.startswith("low value"):
             action, why = "low-cost reactivation", "little value at stake: automated e-mail only"
         elif "at risk" in name:

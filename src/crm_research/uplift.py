@@ -1,6 +1,6 @@
 """Campaign evaluation and uplift modelling.
 
-Steps 9 and 10 of the methodology (ko_03): run the campaign on selected customers, record every
+Steps 9 and 10 of the methodology (docs/background.md#ko-03): run the campaign on selected customers, record every
 contact and response, and measure the programme's real effect.
 
 * **Did it work?** :func:`average_effects` (difference in means with heteroskedasticity-robust
@@ -500,6 +500,14 @@ class CampaignStudy:
     extra: dict = field(default_factory=dict)
 
 
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation, NaN when either side is constant (a learner that predicts one
+    value on a seed has no correlation, not a division by zero)."""
+    if np.std(a) == 0 or np.std(b) == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
 def simulated_campaign_study(
     con,
     truth: pd.DataFrame,
@@ -558,7 +566,7 @@ def simulated_campaign_study(
                 "normalised Qini": normalised_qini(y[test], t[test], s),
                 "AUUC": auuc(y[test], t[test], s),
                 f"uplift in top {k:.0%}": uplift_at_k(y[test], t[test], s, k),
-                "correlation with true uplift": np.corrcoef(preds[name], true_tau)[0, 1] if name in preds else np.nan}
+                "correlation with true uplift": _correlation(preds[name], true_tau) if name in preds else np.nan}
          for name, s in {n: preds.get(n, s) for n, s in scores.items()}.items()}
     ).T  # fmt: skip
     true_profit = incremental_profit(tr["true_uplift"].to_numpy(), tr["order_value_krw"].to_numpy(), econ)  # fmt: skip

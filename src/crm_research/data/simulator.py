@@ -1,7 +1,7 @@
 """A documented, seeded CRM world simulator that records the truth.
 
 The world is a Korean online retailer whose customers leave traces in six separate systems that
-never share a key (the integration problem of the background texts, DIGEST ko_01/ko_05):
+never share a key (the integration problem of the background texts, docs/background.md#ko-01 and #ko-05):
 
 ========================  =======================================================================
 export (file)             what it holds
