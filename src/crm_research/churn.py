@@ -34,6 +34,13 @@ FEATURES = [
     "email_sends_90d", "bounced_90d",
 ]  # fmt: skip
 TRANSACTION_FEATURES = FEATURES[:7]
+# the models whose reliability notebook 04 plots (names of ``run.scores``)
+RELIABILITY_MODELS = (
+    "logistic regression",
+    "gradient boosting",
+    "gradient boosting, calibrated",
+    "BG/NBD P(no purchase in horizon)",
+)
 
 
 def cutoffs(test_cutoff: str | pd.Timestamp, horizon_days: int, n_before: int = 3) -> list[pd.Timestamp]:  # fmt: skip

@@ -41,11 +41,13 @@ def money(x: float, currency: str) -> str:
 
 
 def _evaluate(y, t, scores: dict[str, np.ndarray], k: float) -> pd.DataFrame:
-    """Qini coefficient, AUUC and uplift in the top ``k`` per policy, on held-out outcomes."""
+    """Qini coefficient (in responses, and as a share of the perfect model's: ``normalised
+    Qini``), AUUC and uplift in the top ``k`` per policy, on held-out outcomes."""
     return pd.DataFrame(
         {
             n: {
                 "Qini coefficient": uplift.qini_coefficient(y, t, s),
+                "normalised Qini": uplift.normalised_qini(y, t, s),
                 "AUUC": uplift.auuc(y, t, s),
                 f"uplift in top {k:.0%}": uplift.uplift_at_k(y, t, s, k),
             }
