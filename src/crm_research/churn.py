@@ -34,6 +34,18 @@ FEATURES = [
     "email_sends_90d", "bounced_90d",
 ]  # fmt: skip
 TRANSACTION_FEATURES = FEATURES[:7]
+
+
+def estimates_display(table: pd.DataFrame) -> pd.DataFrame:
+    """An odds-ratio or hazard-ratio table (``odds_ratios``, :func:`cox`, :func:`lapse_cox`) for a
+    report: ``ci low``/``ci high`` named ``95% low``/``95% high``, the p-value as text
+    (``< 0.001`` or three decimals)."""
+    out = table.rename(columns={"ci low": "95% low", "ci high": "95% high"})
+    if "p-value" in out:
+        out["p-value"] = out["p-value"].map(lambda p: "< 0.001" if p < 0.001 else f"{p:.3f}")
+    return out
+
+
 # the models whose reliability notebook 04 plots (names of ``run.scores``)
 RELIABILITY_MODELS = (
     "logistic regression",
