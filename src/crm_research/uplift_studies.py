@@ -47,13 +47,22 @@ def format_p_value(p: float) -> str:
 
 def effects_display(effects: pd.DataFrame) -> pd.DataFrame:
     """An effects table (:func:`crm_research.uplift.average_effects`) for a report: the p-value
-    as text (``< 0.001``), without the ``arm`` column when there is only one arm."""
+    as text (``< 0.001``), the interval as ``95% low``/``95% high``, without the ``arm`` column when there is only one arm."""
     out = effects.assign(**{"p-value": effects["p-value"].map(format_p_value)})
+    out = out.rename(columns={"ci low": "95% low", "ci high": "95% high"})
     if "arm" in out and out["arm"].nunique() <= 1:
         out = out.drop(columns="arm")
     return out
 
 
+# decimals of a regression-adjustment table (uplift.regression_adjustment) in reports
+ADJUSTED_DECIMALS = {
+    "unadjusted effect": 4,
+    "unadjusted se": 4,
+    "adjusted effect": 4,
+    "adjusted se": 4,
+    "interval width reduction": 1,
+}
 # decimals of an evaluation table in reports (format_table's ``decimals``)
 EVALUATION_DECIMALS = {"Qini coefficient": 1, "AUUC": 1, "normalised Qini": 3}
 
