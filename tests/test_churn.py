@@ -207,3 +207,12 @@ def test_study_survival_and_write_back_on_a_log_without_amounts(own_log_db, tmp_
     assert all(c["survival"].between(0, 1).all() for c in km.values())
     hr = churn.lapse_cox(surv, caps)
     assert list(hr.index) == ["months_since_start"]
+
+
+def test_estimates_display_names_the_interval_and_writes_p_values():
+    t = pd.DataFrame(
+        {"hazard ratio": [1.25], "ci low": [1.08], "ci high": [1.45], "p-value": [0.00001]}
+    )
+    out = churn.estimates_display(t)
+    assert list(out.columns) == ["hazard ratio", "95% low", "95% high", "p-value"]
+    assert out["p-value"].tolist() == ["< 0.001"]

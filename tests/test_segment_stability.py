@@ -66,3 +66,37 @@ def test_small_world_gmm_stability_finds_the_four_true_segments(small_world_db):
     X = segment.feature_pipeline(segment.DEFAULT_FEATURES).fit_transform(f)
     table = segment_stability.stability_table(X, range(2, 8), method="gmm", n_boot=10)
     assert segment_stability.choose_k_stable(table) == 4
+
+
+@pytest.mark.parametrize("k", [3, 4, 5])
+def test_notebook_03_path_picks_the_planted_k(k):
+    """Issue 20: notebook 03 picks the planted k. The notebook's own call
+    (segment_stability.profiled_k with its default parameters: method, k_rule, k range, n_boot,
+    seed) on the worlds of test_rule_picks_the_planted_k."""
+    from crm_research.config import NOTEBOOKS_DIR
+    from crm_research.report import declared_parameters
+
+    p = declared_parameters(next(NOTEBOOKS_DIR.glob("03_*.ipynb")))
+    assert p["k_rule"] == "stability"
+    X, _ = planted(k, seed=1)
+    ks = range(p["k_min"], p["k_max"] + 1)
+    chosen = segment.choose_k(segment.selection_table(X, ks, seed=p["seed"]))
+    k_nb, label, table = segment_stability.profiled_k(
+        X, ks, method=p["method"], k_rule=p["k_rule"], fit_rules=chosen, n_boot=p["n_boot"],
+        seed=p["seed"],
+    )  # fmt: skip
+    assert k_nb == k and label == f"{p['method']} (stability)" and list(table.index) == list(ks)
+    k_fit, fit_label, _ = segment_stability.profiled_k(
+        X, ks, method=p["method"], k_rule="fit", fit_rules=chosen, n_boot=2, seed=p["seed"]
+    )
+    assert k_fit == chosen[fit_label]
+
+
+def test_rule_note_and_labels():
+    assert segment_stability.run_label("gmm", 4, "fit") == "Gaussian mixture, k=4 (BIC elbow)"
+    assert segment_stability.run_label("kmeans", 3) == "k-means, k=3 (stability)"
+    assert "both rules give **k = 4**" in segment_stability.rule_note("gmm", 4, 4, "stability")
+    note = segment_stability.rule_note("kmeans", 3, 5, "fit")
+    assert "k = 3" in note and "silhouette **k = 5**" in note and "follows the silhouette" in note
+    with pytest.raises(ValueError, match="k_rule"):
+        segment_stability.profiled_k(np.zeros((10, 2)), [2], k_rule="bic")

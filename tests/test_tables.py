@@ -68,3 +68,9 @@ def test_missing_values_and_series():
     )
     with pytest.raises(ValueError, match="by must be"):
         format_table(pd.DataFrame({"a": [1]}), by="cells")
+
+
+def test_scores_override_a_probability_looking_name():
+    df = pd.DataFrame({"P(alive) ROC AUC": [0.92712], "P(alive) Brier score": [0.10812]})
+    d = cells(format_table(df, scores=list(df.columns)))
+    assert d.iloc[0].tolist() == ["0.927", "0.108"]

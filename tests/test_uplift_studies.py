@@ -203,3 +203,16 @@ def test_example_campaign_export_is_randomised(tmp_path):
     before = o.drop(camp.index)["ordered_at"]
     assert (before[before < cfg.as_of] < start).all()  # (the world's corrupted rows aside)
     assert (camp["ordered_at"] < cfg.as_of).all()
+
+
+def test_display_helpers_points_and_p_values():
+    ev = pd.DataFrame(
+        {"Qini coefficient": [12.0], "normalised Qini": [0.2], "uplift in top 30%": [0.0351]},
+        index=["S-learner"],
+    )
+    shown = us.evaluation_display(ev)
+    assert shown.loc["S-learner", "uplift in top 30% (pts)"] == pytest.approx(3.51)
+    assert shown.index.name == "policy"
+    eff = pd.DataFrame({"arm": ["mens"], "effect": [0.05], "p-value": [0.0123]})
+    assert us.effects_display(eff).to_dict("records") == [{"effect": 0.05, "p-value": "0.012"}]
+    assert us.format_p_value(1e-9) == "< 0.001"

@@ -36,6 +36,25 @@ FEATURES = [
 TRANSACTION_FEATURES = FEATURES[:7]
 
 
+def estimates_display(table: pd.DataFrame) -> pd.DataFrame:
+    """An odds-ratio or hazard-ratio table (``odds_ratios``, :func:`cox`, :func:`lapse_cox`) for a
+    report: ``ci low``/``ci high`` named ``95% low``/``95% high``, the p-value as text
+    (``< 0.001`` or three decimals)."""
+    out = table.rename(columns={"ci low": "95% low", "ci high": "95% high"})
+    if "p-value" in out:
+        out["p-value"] = out["p-value"].map(lambda p: "< 0.001" if p < 0.001 else f"{p:.3f}")
+    return out
+
+
+# the models whose reliability notebook 04 plots (names of ``run.scores``)
+RELIABILITY_MODELS = (
+    "logistic regression",
+    "gradient boosting",
+    "gradient boosting, calibrated",
+    "BG/NBD P(no purchase in horizon)",
+)
+
+
 def cutoffs(test_cutoff: str | pd.Timestamp, horizon_days: int, n_before: int = 3) -> list[pd.Timestamp]:  # fmt: skip
     """Cut-offs spaced ``horizon_days`` apart, ending at ``test_cutoff``: each label window ends
     exactly at the next cut-off, so a model trained at one cut-off is known before the next."""

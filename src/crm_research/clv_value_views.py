@@ -37,6 +37,15 @@ COVARIATE_COLUMNS = ("acquisition_channel", "member", "gender", "age_band")
 AGE_BANDS = ((0, "under 30"), (30, "30-39"), (40, "40-49"), (50, "50-59"), (60, "60+"))
 PROCESS_LABELS = {"trans": "purchase rate", "life": "dropout", "spend": "spend per purchase"}
 NAIVE = "naive (past rate)"
+# column names of estimate tables (``fit.table()``, ``CovariateEffects.table()``) for readers
+ESTIMATE_COLUMNS = {
+    "std_error": "std error",
+    "ci_low": "95% low",
+    "ci_high": "95% high",
+    "mult_low": "multiplier 95% low",
+    "mult_high": "multiplier 95% high",
+    "p_value": "p-value",
+}
 
 
 # ------------------------------------------------------------------------------------------------

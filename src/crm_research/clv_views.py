@@ -32,6 +32,8 @@ from crm_research import clv, rfm
 WEEK = 7  # days per time unit of the BTYD summaries
 LONG_HISTORY_DAYS = 730  # data spanning at least this get the fixed holdout
 DEFAULT_HOLDOUT_DAYS = 182
+# column names of the value tables (by_decile, by_segment, interval summaries) for readers
+READABLE = {"mean clv": "mean CLV", "mean expected_purchases": "mean expected purchases"}
 
 
 # ------------------------------------------------------------------------------------------------

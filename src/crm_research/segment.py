@@ -44,6 +44,20 @@ ALL_FEATURES = DEFAULT_FEATURES + [
     "phone_share", "email_open_rate", "log_sessions_per_year", "reachable_any", "log_clv", "p_alive",
 ]  # fmt: skip
 METHODS = ("kmeans", "minibatch_kmeans", "gmm")
+# the panels of notebook 03's k evidence: (column of selection_table, title, axis label)
+EVIDENCE_PANELS = (
+    ("silhouette", "k-means silhouette (higher better)", "silhouette"),
+    ("davies_bouldin", "k-means Davies-Bouldin (lower better)", "Davies-Bouldin index"),
+    ("gmm_bic", "Gaussian mixture BIC (lower better)", "BIC"),
+)
+# column names of selection_table for readers
+EVIDENCE_COLUMNS = {
+    "silhouette": "k-means silhouette",
+    "calinski_harabasz": "k-means Calinski-Harabasz",
+    "davies_bouldin": "k-means Davies-Bouldin",
+    "kmeans_inertia": "k-means inertia",
+    "gmm_bic": "mixture BIC",
+}
 MIN_TENURE_YEARS = 0.25  # rates of customers younger than a quarter are computed over a quarter
 
 

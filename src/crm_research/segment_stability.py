@@ -85,3 +85,73 @@ def choose_k_stable(table: pd.DataFrame, *, threshold: float = 0.8, tolerance: f
     if stable.empty:
         return int(m.idxmax())
     return int(stable[stable >= stable.max() - tolerance].index.max())
+
+
+K_RULES = ("stability", "fit")
+FIT_RULES = {"gmm": "gmm (BIC elbow)", "kmeans": "kmeans (silhouette)"}
+
+
+def profiled_k(
+    X: np.ndarray,
+    k_range=range(2, 9),
+    *,
+    method: str = "gmm",
+    k_rule: str = "stability",
+    fit_rules: dict[str, int] | None = None,
+    n_boot: int = 10,
+    seed: int = 0,
+    max_rows: int = 5_000,
+) -> tuple[int, str, pd.DataFrame]:
+    """The k notebook 03 profiles, the stability table of ``method`` and the rule's label.
+
+    ``k_rule="stability"``: :func:`choose_k_stable` on :func:`stability_table` of ``method``;
+    ``k_rule="fit"``: the fit-based rule of :func:`crm_research.segment.choose_k` for
+    ``method`` (the Gaussian mixture's BIC elbow, k-means' silhouette), from ``fit_rules`` (its
+    result) or computed on ``X``. The stability table is computed either way (it is shown as
+    evidence). Returns ``(k, rule label, stability table)``."""
+    from crm_research import segment
+
+    if k_rule not in K_RULES:
+        raise ValueError(f"k_rule must be one of {K_RULES}, got {k_rule!r}")
+    if method not in FIT_RULES:
+        raise ValueError(f"method must be one of {tuple(FIT_RULES)}, got {method!r}")
+    table = stability_table(X, k_range, method=method, n_boot=n_boot, seed=seed, max_rows=max_rows)
+    if k_rule == "stability":
+        return choose_k_stable(table), f"{method} (stability)", table
+    if fit_rules is None:
+        fit_rules = segment.choose_k(segment.selection_table(X, k_range, seed=seed))
+    return int(fit_rules[FIT_RULES[method]]), FIT_RULES[method], table
+
+
+METHOD_LABELS = {"gmm": "Gaussian mixture", "kmeans": "k-means"}
+# column names of :func:`stability_table` for readers
+READABLE = {
+    "mean_ari": "mean ARI",
+    "sd_ari": "SD of ARI",
+    "q10_ari": "ARI 10th percentile",
+    "min_ari": "lowest ARI",
+}
+
+
+def run_label(method: str, k: int, rule: str = "stability") -> str:
+    """Name of a segmentation in notebook 03's tables, as
+    :func:`crm_research.segment.candidate_runs` names them: ``Gaussian mixture, k=4
+    (stability)``; ``rule="fit"`` names the method's fit-based rule (``BIC elbow``,
+    ``silhouette``)."""
+    if rule == "fit":
+        rule = FIT_RULES[method].split("(")[1].rstrip(")")
+    return f"{METHOD_LABELS.get(method, method)}, k={k} ({rule})"
+
+
+def rule_note(method: str, k_stable: int, k_fit: int, k_rule: str) -> str:
+    """One Markdown sentence: the k of the stability rule and of the fit-based rule, whether
+    they agree, and which one is profiled (``k_rule``)."""
+    fit = FIT_RULES[method].split("(")[1].rstrip(")")
+    label = METHOD_LABELS.get(method, method)
+    both = (
+        f"both rules give **k = {k_stable}**"
+        if k_stable == k_fit
+        else f"the stability rule gives **k = {k_stable}**, the {fit} **k = {k_fit}**"
+    )
+    used = "stability rule" if k_rule == "stability" else fit
+    return f'{label}: {both}; the profiled k follows the {used} (`k_rule = "{k_rule}"`).'

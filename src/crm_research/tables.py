@@ -174,14 +174,16 @@ def format_table(
     money: Iterable[str] = (),
     counts: Iterable[str] = (),
     text: Iterable[str] = (),
+    scores: Iterable[str] = (),
     decimals: int | Mapping[str, int] | None = None,
     by: str = "columns",
     caption: str | None = None,
     index: bool | None = None,
 ):
     """A styled table for reports (see the module docstring). ``currency``: unit of money
-    columns (``info["currency"]``); ``percent``/``money``/``counts``/``text``: columns (rows with
-    ``by="rows"``) of that kind, overriding inference; ``decimals``: one number for every
+    columns (``info["currency"]``); ``percent``/``money``/``counts``/``text``/``scores``: columns
+    (rows with ``by="rows"``) of that kind, overriding inference (a score is a plain number with
+    three decimals: ``P(alive) ROC AUC`` is not a percentage); ``decimals``: one number for every
     non-count column, or ``{column: decimals}`` (at most 4); ``index``: show the index (default:
     hidden when it is a meaningless 0..n-1); ``caption``: a title above the table."""
     if isinstance(df, pd.Series):
@@ -193,6 +195,7 @@ def format_table(
         **{c: "money" for c in money},
         **{c: "count" for c in counts},
         **{c: "text" for c in text},
+        **{c: "score" for c in scores},
     }
     dec = decimals if isinstance(decimals, Mapping) else {}
     dec_all = None if isinstance(decimals, Mapping) else decimals
