@@ -353,7 +353,10 @@ def test_conclusions_add_the_new_parts_before_the_action():
         }
     )
     assert "holdout purchases (no amounts in the data)" in md and "too low" not in md
-    assert "characteristics: not available for this data: needs x." in md and "0.0 purchases to 8.0 purchases" in md
+    assert (
+        "characteristics: not available for this data: needs x." in md
+        and "0.0 purchases to 8.0 purchases" in md
+    )
     assert "USD" not in md and "KRW" not in md
 
 
