@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from crm_research import cli
+from crm_research import cli, report_check
 from crm_research.config import NOTEBOOKS_DIR
 from crm_research.data.simulator import simulate_world
 
@@ -81,6 +81,9 @@ def test_smoke_run_and_no_personal_data_in_reports(tmp_path, monkeypatch, smoke_
         args += ["-p", p]
     assert cli.main(args) == 0
     assert (out / "index.html").exists()
+    assert report_check.crawl(out) == []  # links, titles, Markdown markers, decimals
+    if report_check.find_chromium() is not None:  # images load in a real browser
+        assert report_check.browser_check([out / "index.html", *sorted(out.glob("0*.html"))]) == []
     world = simulate_world(1500, seed=3)  # the world every notebook analysed
     pii = personal_values(world)
     assert len(pii) > 1000
@@ -123,7 +126,8 @@ def test_smoke_run_on_an_orders_only_export(tmp_path, monkeypatch, smoke_data_di
     for p in SMOKE_PARAMS:  # the simulated reference of notebook 05: the small world
         args += ["-p", p]
     assert cli.main(args) == 0
-    run = next((out / "runs").iterdir())
+    assert report_check.crawl(out) == []  # the history page and the --as-of run folder
+    run = next(p for p in (out / "runs").iterdir() if p.is_dir())
     for nb in NOTEBOOKS:
         assert not stderr_and_errors(run / nb.name), nb.stem
         html = (run / f"{nb.stem}.html").read_text()
