@@ -473,7 +473,8 @@ def column_sql(c, *, as_of: pd.Timestamp, fx: float, max_chars: int, present_in_
     if c.kind in ("datetime", "date"):
         shown = f"strftime({v}, '%Y-%m-%d %H:%M:%S')"
     elif c.kind in ("int", "float") and fx != 1.0:
-        shown = f"CAST({n} AS VARCHAR)"
+        shown = (f"CASE WHEN {n} = floor({n}) AND abs({n}) < 1e15 THEN CAST(CAST({n} AS BIGINT) AS VARCHAR) "
+                 f"ELSE CAST({n} AS VARCHAR) END")  # fmt: skip
     else:
         shown = t
     return {"v": v, "p": f"coalesce({p}, 0)", "k": f"coalesce({k}, 0)", "shown": shown, "t": t}
@@ -901,6 +902,7 @@ def validate_source(
         if kind == "csv" and struct.simple:
             rj = con.execute(f"SELECT line, min(line_byte_position), any_value(error_type) FROM {rej} GROUP BY line ORDER BY line").fetchall()  # fmt: skip
             seen_lines = set()
+            texts = lines_by_number(prep.path, [int(x[0]) for x in rj if x[2] != "LINE SIZE OVER MAXIMUM"])  # fmt: skip
             for line, pos, etype in rj:
                 seen_lines.add(int(line))
                 rejects_lines.append(int(line))
@@ -908,7 +910,8 @@ def validate_source(
                     why = f"line longer than {max_line:,} bytes (a field over the limit of {max_chars:,} characters)"  # fmt: skip
                     raw = b""
                 else:
-                    raw, cut = read_line_at(prep.path, int(pos))
+                    raw = texts.get(int(line), b"")
+                    cut = len(raw) >= EXPLAIN_BYTES
                     why = explain_line(raw, n_fields=nf, delimiter=delimiter, codec=codec, cut=cut)
                     if why is None and raw.strip():
                         why = f"rejected by the CSV parser ({etype.lower()})"
