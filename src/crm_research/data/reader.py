@@ -417,67 +417,102 @@ def _fmt_regex(fmt: str) -> str | None:
 
 
 def column_sql(c, *, as_of: pd.Timestamp, fx: float, max_chars: int, present_in_file: bool) -> dict:
-    """SQL pieces for one contract column reading the raw text column ``r_<name>``: the value
-    (``v``), the parse code (``p``, 0 = parsed) and the check code (``k``)."""
-    r = _q("r_" + c.name)
-    t = f"trim({r}, chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12))"
-    present = f"coalesce({t} <> '', false)"
-    long_ = f"length({r}) > {int(max_chars)}"
-    ctrl = r"[\x00-\x1f\x7f]" if c.kind == "str" and c.name not in ID_LIKE_TEXT else r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # fmt: skip
-    p_common = f"WHEN {long_} THEN {P_LONG} WHEN regexp_matches({r}, {_lit(ctrl)}) THEN {P_CONTROL}"
+    """SQL pieces for one contract column reading the raw text column ``r_<name>``, in layers so
+    that every expression is computed once: ``l1`` (trimmed text), ``l2`` (parsed value and
+    tests), then the value (``v``), the parse code (``p``, 0 = parsed), the check code (``k``)
+    and the value as shown in a reason (``shown``), over the ``l2`` names."""
+    x = c.name
+    r, t = _q("r_" + x), _q("t_" + x)
+    pr, lg, cc, nm, nf, d, u = (_q(f"{k}_{x}") for k in ("pr", "lg", "cc", "nm", "nf", "d", "u"))
+    l1 = [(f"t_{x}", f"trim({r})")]
+    ctrl = r"[\x00-\x1f\x7f]" if c.kind == "str" and x not in ID_LIKE_TEXT else r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # fmt: skip
+    l2 = [(f"pr_{x}", f"coalesce({t} <> '', false)")]
+    p_common = ""
+    if c.kind == "str":  # a number or a date with a control character or 10,000 digits is not one
+        l2 += [(f"lg_{x}", f"coalesce(length({r}) > {int(max_chars)}, false)"),
+               (f"cc_{x}", f"coalesce(regexp_matches({r}, {_lit(ctrl)}), false)")]  # fmt: skip
+        p_common = f"WHEN {lg} THEN {P_LONG} WHEN {cc} THEN {P_CONTROL}"
     checks: list[str] = []
     if c.kind == "str":
-        v = f"CASE WHEN {present} THEN {t} END"
-        p = f"CASE {p_common} ELSE 0 END"
+        v = f"CASE WHEN {pr} THEN {t} END"
+        p = f"CASE {p_common} ELSE 0 END" if p_common else "0"
         if c.pattern:
-            checks.append(f"WHEN {present} AND NOT regexp_matches({t}, {_lit(c.pattern)}) THEN {C_PATTERN}")  # fmt: skip
+            checks.append(f"WHEN {pr} AND NOT regexp_matches({t}, {_lit(c.pattern)}) THEN {C_PATTERN}")  # fmt: skip
+        shown = t
     elif c.kind in ("int", "float"):
         num = f"(CASE WHEN regexp_matches({t}, {_lit(NUM_RE)}) THEN TRY_CAST({t} AS DOUBLE) END)"
-        n = f"({num} * {float(fx)!r})" if fx != 1.0 else num
-        if fx != 1.0:
-            n = f"round({n})"
+        l2.append((f"nm_{x}", f"round({num} * {float(fx)!r})" if fx != 1.0 else num))
+        l2.append((f"nf_{x}", f"coalesce(regexp_matches({t}, {_lit(NONFINITE_RE)}), false)"))
         p_int = ""
         if c.kind == "int":
-            p_int = (f"WHEN {n} <> floor({n}) THEN {P_INTEGER} "
-                     f"WHEN abs({n}) >= 9.2e18 THEN {P_INTRANGE}")  # fmt: skip
-        p = (f"CASE {p_common} WHEN NOT {present} THEN 0 "
-             f"WHEN regexp_matches({t}, {_lit(NONFINITE_RE)}) THEN {P_FINITE} "
-             f"WHEN {num} IS NULL THEN {P_NUMBER} WHEN isinf({n}) THEN {P_FINITE} {p_int} ELSE 0 END")  # fmt: skip
-        v = f"CASE WHEN {present} AND isfinite({n}) THEN {n} END"
+            p_int = f"WHEN {nm} <> floor({nm}) THEN {P_INTEGER} WHEN abs({nm}) >= 9.2e18 THEN {P_INTRANGE}"  # fmt: skip
+        p = (f"CASE {p_common} WHEN NOT {pr} THEN 0 WHEN {nf} THEN {P_FINITE} "
+             f"WHEN {nm} IS NULL THEN {P_NUMBER} WHEN isinf({nm}) THEN {P_FINITE} {p_int} ELSE 0 END")  # fmt: skip
+        v = f"CASE WHEN {pr} AND isfinite({nm}) THEN {nm} END"
         if c.kind == "int":
-            v = f"CASE WHEN {present} AND isfinite({n}) AND abs({n}) < 9.2e18 THEN CAST({n} AS BIGINT) END"  # fmt: skip
+            v = f"CASE WHEN {pr} AND isfinite({nm}) AND abs({nm}) < 9.2e18 THEN CAST({nm} AS BIGINT) END"  # fmt: skip
         if c.min is not None:
-            checks.append(f"WHEN {n} < {float(c.min)!r} THEN {C_MIN}")
+            checks.append(f"WHEN {nm} < {float(c.min)!r} THEN {C_MIN}")
         if c.max is not None:
-            checks.append(f"WHEN {n} > {float(c.max)!r} THEN {C_MAX}")
+            checks.append(f"WHEN {nm} > {float(c.max)!r} THEN {C_MAX}")
+        shown = t
+        if fx != 1.0:
+            shown = (f"CASE WHEN {nm} = floor({nm}) AND abs({nm}) < 1e15 THEN CAST(CAST({nm} AS BIGINT) AS VARCHAR) "
+                     f"ELSE CAST({nm} AS VARCHAR) END")  # fmt: skip
     elif c.kind in ("datetime", "date"):
         fmt = c.fmt or TS_DEFAULT
         rx = _fmt_regex(fmt)
-        cast = "TIMESTAMP"
         if rx:
-            d = f"(CASE WHEN regexp_matches({t}, {_lit(rx)}) THEN TRY_CAST({t} AS {cast}) END)"
+            l2.append((f"d_{x}", f"(CASE WHEN regexp_matches({t}, {_lit(rx)}) THEN TRY_CAST({t} AS TIMESTAMP) END)"))  # fmt: skip
         else:
-            d = f"TRY_STRPTIME({t}, {_lit(fmt)})"
-        v = f"CASE WHEN {present} THEN {d} END"
-        p = f"CASE {p_common} WHEN {present} AND {d} IS NULL THEN {P_DATE} ELSE 0 END"
+            l2.append((f"d_{x}", f"TRY_STRPTIME({t}, {_lit(fmt)})"))
+        v = f"CASE WHEN {pr} THEN {d} END"
+        p = f"CASE {p_common} WHEN {pr} AND {d} IS NULL THEN {P_DATE} ELSE 0 END"
         if c.not_future:
             checks.append(f"WHEN {d} > TIMESTAMP {_lit(f'{as_of:%Y-%m-%d %H:%M:%S}')} THEN {C_FUTURE}")  # fmt: skip
+        shown = f"strftime({d}, '%Y-%m-%d %H:%M:%S')"
     else:  # flag
-        u = f"upper({t})"
+        l2.append((f"u_{x}", f"upper({t})"))
         v = (f"CASE WHEN {u} IN ('1', 'Y', 'TRUE') THEN true "
              f"WHEN {u} IN ('0', 'N', 'FALSE') THEN false END")  # fmt: skip
-        p = f"CASE {p_common} WHEN {present} AND {u} NOT IN ('1', 'Y', 'TRUE', '0', 'N', 'FALSE') THEN {P_FLAG} ELSE 0 END"  # fmt: skip
-    if c.required and present_in_file:
-        checks.insert(0, f"WHEN NOT coalesce({present}, false) THEN {C_MISSING}")
-    k = f"CASE {' '.join(checks)} ELSE 0 END" if checks else "0"
-    if c.kind in ("datetime", "date"):
-        shown = f"strftime({v}, '%Y-%m-%d %H:%M:%S')"
-    elif c.kind in ("int", "float") and fx != 1.0:
-        shown = (f"CASE WHEN {n} = floor({n}) AND abs({n}) < 1e15 THEN CAST(CAST({n} AS BIGINT) AS VARCHAR) "
-                 f"ELSE CAST({n} AS VARCHAR) END")  # fmt: skip
-    else:
+        p = f"CASE {p_common} WHEN {pr} AND {u} NOT IN ('1', 'Y', 'TRUE', '0', 'N', 'FALSE') THEN {P_FLAG} ELSE 0 END"  # fmt: skip
         shown = t
-    return {"v": v, "p": f"coalesce({p}, 0)", "k": f"coalesce({k}, 0)", "shown": shown, "t": t}
+    # the same decision without CASE (so DuckDB shares common subexpressions): is the row bad?
+    rt = r
+    tt = f"trim({rt})"
+    prb = f"coalesce({tt} <> '', false)"
+    if c.kind == "str":
+        okb = f"NOT (coalesce(length({rt}) > {int(max_chars)}, false) OR coalesce(regexp_matches({rt}, {_lit(ctrl)}), false))"  # fmt: skip
+        if c.pattern:
+            okb += f" AND (NOT {prb} OR coalesce(regexp_matches({tt}, {_lit(c.pattern)}), false))"
+    elif c.kind in ("int", "float"):
+        xv = f"TRY_CAST({tt} AS DOUBLE)"
+        if fx != 1.0:
+            xv = f"round({xv} * {float(fx)!r})"
+        lo = float(c.min) if c.min is not None else None
+        hi = float(c.max) if c.max is not None else None
+        rng = (f"{xv} BETWEEN {lo!r} AND {hi!r}" if lo is not None and hi is not None
+               else f"{xv} >= {lo!r} AND isfinite({xv})" if lo is not None
+               else f"{xv} <= {hi!r} AND isfinite({xv})" if hi is not None else f"isfinite({xv})")  # fmt: skip
+        if c.kind == "int":
+            rng += f" AND {xv} = floor({xv}) AND abs({xv}) < 9.2e18"
+        okb = f"NOT {prb} OR (regexp_matches({tt}, {_lit(NUM_RE)}) AND coalesce({rng}, false))"
+    elif c.kind in ("datetime", "date"):
+        fmt = c.fmt or TS_DEFAULT
+        rx = _fmt_regex(fmt)
+        dv = f"TRY_CAST({tt} AS TIMESTAMP)" if rx else f"TRY_STRPTIME({tt}, {_lit(fmt)})"
+        cond = f"{dv} <= TIMESTAMP {_lit(f'{as_of:%Y-%m-%d %H:%M:%S}')}" if c.not_future else f"{dv} IS NOT NULL"  # fmt: skip
+        okb = f"NOT {prb} OR ({'regexp_matches(' + tt + ', ' + _lit(rx) + ') AND ' if rx else ''}coalesce({cond}, false))"  # fmt: skip
+    else:
+        okb = f"NOT {prb} OR coalesce(upper({tt}) IN ('1', 'Y', 'TRUE', '0', 'N', 'FALSE'), false)"
+    if c.required and present_in_file:
+        okb = f"({okb}) AND {prb}"
+    bad = f"NOT ({okb})"
+    if c.required and present_in_file:
+        checks.insert(0, f"WHEN NOT {pr} THEN {C_MISSING}")
+    k = f"CASE {' '.join(checks)} ELSE 0 END" if checks else "0"
+    return {"l1": l1, "l2": l2, "v": v, "p": f"coalesce({p}, 0)", "k": f"coalesce({k}, 0)",
+            "shown": shown, "t": t, "bad": bad}  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------
@@ -532,6 +567,8 @@ def reason_for(c, code: int, raw, shown, *, as_of: pd.Timestamp, max_chars: int)
         return f"{c.name}: {raw!r} is not a finite number"
     if code == P_INTRANGE:
         return f"{c.name}: {raw!r} is too large for a whole number"
+    if isinstance(raw, str) and len(raw) > 200:
+        raw = raw[:200] + f"… ({len(raw):,} characters)"
     if code in (P_NUMBER, P_DATE, P_FLAG, P_INTEGER):
         return f"{c.name}: {raw!r} is not {_what(c)}"
     if code == C_MISSING:
@@ -564,29 +601,44 @@ class Checker:
         key = contract.key
         self.keyed = bool(key and key in self.present)
 
+    def layered(self, rel: str) -> str:
+        """The relation with every column's parsed values and codes (``p_``, ``k_``, ``v_``,
+        ``s_`` per column), each expression computed once."""
+        l1 = ", ".join(f"{e} AS {_q(n)}" for s in self.cols.values() for n, e in s["l1"])
+        l2 = ", ".join(f"{e} AS {_q(n)}" for s in self.cols.values() for n, e in s["l2"])
+        l3 = ", ".join(
+            f"{s['p']} AS {_q('p_' + n)}, {s['k']} AS {_q('k_' + n)}, {s['v']} AS {_q('v_' + n)}, "
+            f"{s['shown']} AS {_q('s_' + n)}"
+            for n, s in self.cols.items()
+        )
+        return f"(SELECT *, {l3} FROM (SELECT *, {l2} FROM (SELECT *, {l1} FROM {rel})))"
+
     def flags_sql(self, rel: str, extra: str = "") -> str:
-        """Per row: ``__bad`` (any failure), ``__dh`` (64-bit duplicate hash) and, for bad rows,
-        the raw values, the shown values and the codes."""
+        """Per row: ``__bad`` (any failure), ``__dh`` (64-bit duplicate hash) and, for bad rows
+        only, the raw values (their codes are computed afterwards on those few rows)."""
         names = self.contract.names
         raw = ", ".join(_q("r_" + n) for n in names)
-        pany = " OR ".join(f"{s['p']} <> 0" for s in self.cols.values())
-        kany = " OR ".join(f"{s['k']} <> 0" for s in self.cols.values())
         if self.keyed:
-            kt = self.cols[self.contract.key]["t"]
+            kt = f"trim({_q('r_' + self.contract.key)})"
             dh = f"CASE WHEN {kt} <> '' THEN hash({kt}) ELSE xor(hash({raw}), 1::UBIGINT) END"
         else:
             dh = f"hash({raw})"
-        per = []
-        for n, s in self.cols.items():
-            per.append(f"CASE WHEN __bad THEN {s['p']} END AS {_q('p_' + n)}")
-            per.append(f"CASE WHEN __bad THEN {s['k']} END AS {_q('k_' + n)}")
-            per.append(f"CASE WHEN __bad THEN {s['shown']} END AS {_q('s_' + n)}")
-            per.append(f"CASE WHEN __bad THEN {_q('r_' + n)} END AS {_q('r_' + n)}")
-        return (f"SELECT __bad, {dh} AS __dh, {', '.join(per)}{extra} FROM "
-                f"(SELECT *, ({pany}) OR ({kany}) AS __bad FROM {rel})")  # fmt: skip
+        badf = " OR ".join(f"({s['bad']})" for s in self.cols.values())
+        per = ", ".join(f"CASE WHEN __bad THEN {_q('r_' + n)} END AS {_q('r_' + n)}" for n in names)
+        return (f"SELECT __bad, {dh} AS __dh, {per}{extra} FROM "
+                f"(SELECT *, ({badf}) AS __bad FROM {rel})")  # fmt: skip
+
+    def details(self, con, rows: pd.DataFrame) -> pd.DataFrame:
+        """Codes and shown values of the bad rows (``__ord`` + raw ``r_`` columns)."""
+        con.register("bad_rows", rows)
+        names = self.contract.names
+        cols = ", ".join(f"{_q(x + n)}" for n in names for x in ("p_", "k_", "s_"))
+        out = con.execute(f"SELECT __ord, {cols} FROM {self.layered('bad_rows')} ORDER BY __ord").df()
+        con.unregister("bad_rows")
+        return out
 
     def typed_sql(self) -> str:
-        return ", ".join(f"{s['v']} AS {_q(n)}" for n, s in self.cols.items())
+        return ", ".join(f"{_q('v_' + n)} AS {_q(n)}" for n in self.cols)
 
     def reasons(self, row: dict) -> list[tuple[str | None, str]]:
         """Reasons of one bad row from its codes: parse failures, else check failures."""
@@ -623,6 +675,12 @@ def run_checks(con, rel: str, checker: Checker, *, with_line: bool) -> tuple[np.
                 bad.append(r)
         n += b.num_rows
     dh = np.concatenate(hashes) if hashes else np.empty(0, dtype="uint64")
+    if bad:
+        names = checker.contract.names
+        frame = pd.DataFrame({"__ord": [r["__ord"] for r in bad]} | {"r_" + x: pd.Series([r["r_" + x] for r in bad], dtype=object) for x in names})  # fmt: skip
+        det = checker.details(con, frame).to_dict("records")
+        for r, d in zip(bad, det, strict=True):
+            r.update({k: (None if isinstance(x, float) and np.isnan(x) else x) for k, x in d.items() if k != "__ord"})  # fmt: skip
     return dh, bad, n
 
 
@@ -724,6 +782,7 @@ _seq = itertools.count()
 def _connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -1004,7 +1063,7 @@ def validate_source(
             if key_absent:
                 typed = typed.replace(f"AS {_q(contract.key)}", f"AS {_q('__unused')}")
                 typed = f"'L' || CAST(__line AS VARCHAR) AS {_q(contract.key)}, " + typed
-            body = f"SELECT __line AS line, {typed} FROM {src}"
+            body = f"SELECT __line AS line, {typed} FROM {checker.layered(src)}"
             if stage_to is not None:
                 _stage(con, body, contract, stage_to, drop=[x for x in contract.names if x not in present and x != contract.key])  # fmt: skip
             if want_rows:
