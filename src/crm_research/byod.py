@@ -115,7 +115,9 @@ def load_config(path: str | Path) -> DataConfig:
         raise ConfigError(f"{path}: not UTF-8 text (save the configuration as UTF-8)") from None
     except OSError as e:
         if e.errno == errno.ELOOP:
-            raise ConfigError(f"{path}: symbolic link loop (the link points back to itself)") from None
+            raise ConfigError(
+                f"{path}: symbolic link loop (the link points back to itself)"
+            ) from None
         raise ConfigError(f"{path}: cannot be read ({e.strerror})") from None
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader) or {}

@@ -208,6 +208,9 @@ def _transcode(original: Path, src: Path, encoding: str, temps: list[Path]) -> P
     tmp = _tmp()
     temps.append(tmp)
     errors = "surrogateescape" if not codec.startswith("utf-16") and not codec.startswith("utf-32") else "replace"  # fmt: skip
+    if codec.startswith("utf-16") or codec.startswith("utf-32"):
+        if bom is None and codec in ("utf-16", "utf-32"):
+            raise _err(original, f"declared {codec} but the file has no byte-order mark: declare {codec}-le or {codec}-be, or save it as UTF-8")  # fmt: skip
     dec = codecs.getincrementaldecoder(codec)(errors=errors)
     with src.open("rb") as f, tmp.open("wb") as out:
         first = True
@@ -462,8 +465,10 @@ def column_sql(c, *, as_of: pd.Timestamp, fx: float, max_chars: int, present_in_
     elif c.kind in ("datetime", "date"):
         fmt = c.fmt or TS_DEFAULT
         rx = _fmt_regex(fmt)
-        if rx:
-            l2.append((f"d_{x}", f"(CASE WHEN regexp_matches({t}, {_lit(rx)}) THEN TRY_CAST({t} AS TIMESTAMP) END)"))  # fmt: skip
+        if fmt == "%Y-%m-%d %H:%M:%S":
+            l2.append((f"d_{x}", f"(CASE WHEN strlen({t}) = 19 AND substr({t}, 11, 1) = ' ' AND substr({t}, 5, 1) = '-' THEN TRY_CAST({t} AS TIMESTAMP) END)"))  # fmt: skip
+        elif rx:
+            l2.append((f"d_{x}", f"(CASE WHEN strlen({t}) = 10 AND substr({t}, 5, 1) = '-' THEN TRY_CAST({t} AS TIMESTAMP) END)"))  # fmt: skip
         else:
             l2.append((f"d_{x}", f"TRY_STRPTIME({t}, {_lit(fmt)})"))
         v = f"CASE WHEN {pr} THEN {d} END"
@@ -496,13 +501,18 @@ def column_sql(c, *, as_of: pd.Timestamp, fx: float, max_chars: int, present_in_
                else f"{xv} <= {hi!r} AND isfinite({xv})" if hi is not None else f"isfinite({xv})")  # fmt: skip
         if c.kind == "int":
             rng += f" AND {xv} = floor({xv}) AND abs({xv}) < 9.2e18"
-        okb = f"NOT {prb} OR (regexp_matches({tt}, {_lit(NUM_RE)}) AND coalesce({rng}, false))"
+        okb = f"NOT {prb} OR (translate({tt}, '0123456789.eE+-', '') = '' AND regexp_matches({tt}, {_lit(NUM_RE)}) AND coalesce({rng}, false))"  # fmt: skip
     elif c.kind in ("datetime", "date"):
         fmt = c.fmt or TS_DEFAULT
         rx = _fmt_regex(fmt)
         dv = f"TRY_CAST({tt} AS TIMESTAMP)" if rx else f"TRY_STRPTIME({tt}, {_lit(fmt)})"
         cond = f"{dv} <= TIMESTAMP {_lit(f'{as_of:%Y-%m-%d %H:%M:%S}')}" if c.not_future else f"{dv} IS NOT NULL"  # fmt: skip
-        okb = f"NOT {prb} OR ({'regexp_matches(' + tt + ', ' + _lit(rx) + ') AND ' if rx else ''}coalesce({cond}, false))"  # fmt: skip
+        shape = ""
+        if fmt == "%Y-%m-%d %H:%M:%S":  # cheap exact shape, then the engine's ISO cast
+            shape = f"strlen({tt}) = 19 AND substr({tt}, 11, 1) = ' ' AND substr({tt}, 5, 1) = '-' AND "  # fmt: skip
+        elif fmt == "%Y-%m-%d":
+            shape = f"strlen({tt}) = 10 AND substr({tt}, 5, 1) = '-' AND "
+        okb = f"NOT {prb} OR ({shape}coalesce({cond}, false))"
     else:
         okb = f"NOT {prb} OR coalesce(upper({tt}) IN ('1', 'Y', 'TRUE', '0', 'N', 'FALSE'), false)"
     if c.required and present_in_file:
@@ -633,7 +643,9 @@ class Checker:
         con.register("bad_rows", rows)
         names = self.contract.names
         cols = ", ".join(f"{_q(x + n)}" for n in names for x in ("p_", "k_", "s_"))
-        out = con.execute(f"SELECT __ord, {cols} FROM {self.layered('bad_rows')} ORDER BY __ord").df()
+        out = con.execute(
+            f"SELECT __ord, {cols} FROM {self.layered('bad_rows')} ORDER BY __ord"
+        ).df()
         con.unregister("bad_rows")
         return out
 
@@ -1035,6 +1047,8 @@ def validate_source(
                 values = {x: r["r_" + x] for x in contract.names}
             else:
                 values = dict(raw_by_line[ln])
+            if not reasons:  # the engine's decision stands even if no wording matched
+                reasons = [(None, "invalid value")]
             if contract.key and contract.key not in present:
                 values[contract.key] = f"L{ln}"
             q.append({"table": contract.table, "file": file, "line": ln, "column": reasons[0][0],

@@ -646,7 +646,9 @@ def not_provided(table: str) -> Validated:
     return r
 
 
-def validate_folder(folder: str | Path, *, as_of: str | pd.Timestamp | None = None) -> dict[str, Validated]:
+def validate_folder(
+    folder: str | Path, *, as_of: str | pd.Timestamp | None = None
+) -> dict[str, Validated]:
     """Validate every export of a folder (file names: ``SOURCE_FILES``). Only the transaction
     log (``orders.csv``) must exist; a source whose file is absent is an empty table
     (``provided`` False)."""
