@@ -871,10 +871,28 @@ def _long_lines(path: Path, max_bytes: int) -> list[tuple[int, int]]:
     return out
 
 
-def validate_source(
+def validate_source(source, contract, **kw) -> Result:
+    """Read and check one source (``kind``: csv path, parquet path, or a frame of text rows
+    with ``line``); see :func:`_validate_source`. A CSV file the engine's fast path cannot take
+    (mixed line ends, a parser fault) is read again through Python's record splitter; what
+    still fails is an :class:`InputFileError` naming the file, never a traceback."""
+    file = kw["file"]
+    try:
+        return _validate_source(source, contract, **kw)
+    except (duckdb.Error, IndexError) as e:
+        if kw.get("kind", "csv") != "csv":
+            raise _err(file, f"could not be read ({str(e).splitlines()[0][:200]})") from None
+    try:
+        return _validate_source(source, contract, force_slow=True, **kw)
+    except (duckdb.Error, IndexError) as e:
+        raise _err(file, f"could not be parsed as CSV ({str(e).splitlines()[0][:200]})") from None
+
+
+def _validate_source(
     source,
     contract,
     *,
+    force_slow: bool = False,
     as_of,
     file: str,
     kind: str = "csv",
@@ -947,8 +965,8 @@ def validate_source(
             rej, scan = f"rej_{tag}", f"scan_{tag}"
             opts = (f"header = true, delim = {_lit(delimiter)}, quote = '\"', escape = '\"', "
                     f"auto_detect = false, strict_mode = true, ignore_errors = true, "
-                    f"null_padding = false, max_line_size = {max_line}")  # fmt: skip
-            if struct.simple:
+                    f"null_padding = false, compression = 'none', max_line_size = {max_line}")  # fmt: skip
+            if struct.simple and not force_slow:
                 with_line = False
                 base = f"read_csv({_lit(str(prep.path))}, columns = {colspec}, {opts}, store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}')"  # fmt: skip
                 base2 = f"read_csv({_lit(str(prep.path))}, columns = {colspec}, {opts})"
@@ -970,7 +988,7 @@ def validate_source(
 
         rows_in = n
         lines = None
-        if kind == "csv" and struct.simple:
+        if kind == "csv" and struct.simple and not force_slow:
             rj = con.execute(f"SELECT line, min(line_byte_position), any_value(error_type) FROM {rej} GROUP BY line ORDER BY line").fetchall()  # fmt: skip
             seen_lines = set()
             texts = lines_by_number(prep.path, [int(x[0]) for x in rj if x[2] != "LINE SIZE OVER MAXIMUM"])  # fmt: skip
@@ -1006,7 +1024,7 @@ def validate_source(
                     raise _err(file, f"could not account for every line ({expected:,} records, {n + len(seen_lines):,} read); check the quoting and line ends")  # fmt: skip
             lines = line_of_rows(n, np.array(struct.blank + rejects_lines, dtype="int64"))
         elif kind == "csv":
-            rows_in = n + len(prior)
+            rows_in = n + len(prior)  # the splitter's quarantined records
         line_of = (lambda o: int(lines[o])) if lines is not None else None
 
         # duplicates: candidates from the hashes, confirmed on their raw values
