@@ -209,14 +209,17 @@ def _transcode(original: Path, src: Path, encoding: str, temps: list[Path]) -> P
     temps.append(tmp)
     errors = "surrogateescape" if not codec.startswith("utf-16") and not codec.startswith("utf-32") else "replace"  # fmt: skip
     if codec.startswith("utf-16") or codec.startswith("utf-32"):
-        if bom is None and codec in ("utf-16", "utf-32"):
+        if bom not in ("utf-16", "utf-32") and codec in ("utf-16", "utf-32"):
             raise _err(original, f"declared {codec} but the file has no byte-order mark: declare {codec}-le or {codec}-be, or save it as UTF-8")  # fmt: skip
     dec = codecs.getincrementaldecoder(codec)(errors=errors)
     with src.open("rb") as f, tmp.open("wb") as out:
         first = True
         while True:
             b = f.read(CHUNK)
-            text = dec.decode(b, final=not b)
+            try:
+                text = dec.decode(b, final=not b)
+            except UnicodeError as e:
+                raise _err(original, f"cannot be read as {codec} ({e})") from None
             if first:
                 text = text.lstrip("\ufeff")
                 first = False
