@@ -27,6 +27,7 @@ Rows in = accepted + quarantined, always; a result that breaks it raises.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import errno
@@ -58,6 +59,8 @@ ID_LIKE_TEXT = ("name", "address", "email", "phone", "recipient_name", "recipien
 NUM_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 NONFINITE_RE = r"^(?i)[+-]?(inf|infinity|nan)$"
 TS_DEFAULT = "%Y-%m-%d %H:%M:%S"
+ASCII = bytes(range(128))  # bytes.translate deletes these: what is left is not ASCII
+NOT_CONTROL = bytes(range(32, 127)) + bytes(range(128, 256)) + b"\n\r"  # bytes.translate deletes
 
 
 def _err(file, problem, column=None):
@@ -270,9 +273,13 @@ class Structure:
     simple: bool  # every record is one line ending in \n or \r\n: line numbers are positions
     blank: list[int]  # line numbers of empty lines
     size: int
+    control: bool = True  # a control byte other than \n and \r occurs somewhere
+    starts: list[int] = field(default_factory=list)  # line number at each CHUNK's first byte
+    trim_free: bool = False  # ASCII only, no space next to a delimiter or a line end: no field
+    # has surrounding whitespace (with ``simple``)
 
 
-def scan_structure(path: Path, quote: str = '"') -> Structure:
+def scan_structure(path: Path, quote: str = '"', delimiter: str = ",") -> Structure:
     """Count lines and decide if records map one-to-one to lines, in C-speed passes."""
     q = quote.encode()
     n_nl = n_cr = n_crlf = n_q = 0
@@ -280,9 +287,24 @@ def scan_structure(path: Path, quote: str = '"') -> Structure:
     size = 0
     last = b""
     prev_tail = b""
+    control = False
+    trim_free = True
+    starts: list[int] = []
+    d = delimiter.encode()
+    spaced = (d + b" ", b" " + d, b" \n", b"\n ", b" \r")
     with path.open("rb") as f:
         while b := f.read(CHUNK):
+            starts.append(n_nl + 1)
             size += len(b)
+            control = control or bool(b.translate(None, NOT_CONTROL))
+            if trim_free:
+                edge = prev_tail + b[:1]
+                trim_free = not b.translate(None, ASCII) and not any(p in edge for p in spaced)
+                if trim_free:  # a space next to a delimiter or a line end (one vector pass)
+                    a = np.frombuffer(b, dtype=np.uint8)
+                    sp = np.flatnonzero(a == 32)
+                    near = np.concatenate([a[sp[sp > 0] - 1], a[sp[sp < len(a) - 1] + 1]])
+                    trim_free = not np.isin(near, np.frombuffer(d + b"\n\r", dtype=np.uint8)).any()  # fmt: skip
             n_nl += b.count(b"\n")
             n_cr += b.count(b"\r")
             n_crlf += b.count(b"\r\n") + (prev_tail == b"\r" and b[:1] == b"\n")
@@ -311,7 +333,10 @@ def scan_structure(path: Path, quote: str = '"') -> Structure:
                     k += 1
                 count += b.count(b"\n")
                 pos += len(b)
-    return Structure(lines, simple, blank_lines, size)
+    if size and trim_free:
+        with path.open("rb") as f:
+            trim_free = f.read(1) != b" "
+    return Structure(lines, simple, blank_lines, size, control, starts, trim_free and last != b" ")
 
 
 def line_of_rows(n_rows: int, skipped: np.ndarray) -> np.ndarray:
@@ -334,11 +359,31 @@ def read_line_at(path: Path, offset: int, limit: int = EXPLAIN_BYTES) -> tuple[b
     return b[:limit], len(b) > limit
 
 
-def lines_by_number(path: Path, wanted: list[int]) -> dict[int, bytes]:
-    """The bytes of the given (physical, 1-based, ``\\n``-terminated) lines, in one pass."""
+def lines_by_number(path: Path, wanted: list[int], starts: list[int] | None = None) -> dict[int, bytes]:  # fmt: skip
+    """The bytes of the given (physical, 1-based, ``\\n``-terminated) lines, in one pass
+    (with ``starts`` from :func:`scan_structure`: reading only the chunks that hold them)."""
     wanted = sorted(set(wanted))
     out: dict[int, bytes] = {}
     if not wanted:
+        return out
+    if starts:
+        by_chunk: dict[int, list[int]] = {}
+        for ln in wanted:
+            by_chunk.setdefault(max(bisect.bisect_left(starts, ln) - 1, 0), []).append(ln)
+        with path.open("rb") as f:
+            for c, lns in by_chunk.items():
+                f.seek(c * CHUNK)
+                b = f.read(CHUNK + EXPLAIN_BYTES + 2)
+                nl = np.flatnonzero(np.frombuffer(b, dtype=np.uint8) == 10)
+                for ln in lns:
+                    k = ln - starts[c]  # newlines of this chunk before the line
+                    if k > len(nl):
+                        continue
+                    begin = int(nl[k - 1]) + 1 if k > 0 else 0
+                    end = int(nl[k]) if k < len(nl) else len(b)
+                    if begin >= len(b) and end == len(b):
+                        continue
+                    out[ln] = b[begin : min(end, begin + EXPLAIN_BYTES)].rstrip(b"\r")
         return out
     k = 0
     line = 1  # line number at the start of the buffer
@@ -422,7 +467,61 @@ def _fmt_regex(fmt: str) -> str | None:
     return None
 
 
-def column_sql(c, *, as_of: pd.Timestamp, fx: float, max_chars: int, present_in_file: bool) -> dict:
+def _clean_ends(r: str) -> str:
+    """First and last characters printable ASCII, not a space: ``trim`` leaves the value as is
+    and it is not empty."""
+    return f"ascii({r}) BETWEEN 33 AND 126 AND ascii(right({r}, 1)) BETWEEN 33 AND 126"
+
+
+def fast_ok_sql(c, r: str, *, as_of: pd.Timestamp, fx: float, max_chars: int, ctrl: str | None, trim_free: bool = False) -> str:  # fmt: skip
+    """A cheap test on the raw value ``r`` that implies the exact decision accepts it (never the
+    reverse: a value it does not pass goes to the exact test). No trim, no strict grammar: plain
+    digits, clean ends, the engine's casts. ``ctrl``: the control-character class to test (None
+    when the file holds no control byte). ``trim_free``: the file is ASCII without control bytes
+    and no value has surrounding spaces (trim is a no-op). False when ``r`` is NULL."""
+    ends = f"{r} <> ''" if trim_free else _clean_ends(r)
+    if c.kind == "str":
+        parts = [f"strlen({r}) <= {int(max_chars)}"]
+        if c.required or c.pattern:
+            parts.append(ends)
+        if ctrl is not None:
+            parts.append(f"NOT regexp_matches({r}, {_lit(ctrl)})")
+        if c.pattern:
+            parts.append(f"regexp_matches({r}, {_lit(c.pattern)})")
+        return "coalesce(" + " AND ".join(parts) + ", false)"
+    if c.kind in ("int", "float"):
+        xv = f"TRY_CAST({r} AS DOUBLE)"
+        if fx != 1.0:
+            xv = f"round({xv} * {float(fx)!r})"
+        if trim_free:  # a digit first, no underscore: the engine's cast is the strict grammar
+            parts = [f"ascii({r}) BETWEEN 48 AND 57 AND NOT contains({r}, '_')"]
+        else:
+            parts = [f"regexp_full_match({r}, '[0-9]+(\\.[0-9]*)?')"]
+        if c.min is not None:
+            parts.append(f"{xv} >= {float(c.min)!r}")
+        if c.max is not None:
+            parts.append(f"{xv} <= {float(c.max)!r}")
+        parts.append(f"isfinite({xv})")
+        if c.kind == "int":
+            parts.append(f"{xv} = floor({xv}) AND {xv} < 9.2e18")
+        return "coalesce(" + " AND ".join(parts) + ", false)"
+    if c.kind in ("datetime", "date"):
+        fmt = c.fmt or TS_DEFAULT
+        if fmt == "%Y-%m-%d %H:%M:%S":
+            dv = f"TRY_CAST({r} AS TIMESTAMP)"
+            shape = f"strlen({r}) = 19 AND {r} LIKE '____-__-__ __:__:__' AND "
+        elif fmt == "%Y-%m-%d":
+            dv = f"TRY_CAST({r} AS TIMESTAMP)"
+            shape = f"strlen({r}) = 10 AND {r} LIKE '____-__-__' AND "
+        else:
+            dv = f"TRY_STRPTIME({r}, {_lit(fmt)})"
+            shape = ""
+        cond = f"{dv} <= TIMESTAMP {_lit(f'{as_of:%Y-%m-%d %H:%M:%S}')}" if c.not_future else f"{dv} IS NOT NULL"  # fmt: skip
+        return f"coalesce({shape}{ends} AND {cond}, false)"
+    return f"coalesce({r} IN ('1', 'Y', 'TRUE', '0', 'N', 'FALSE'), false)"
+
+
+def column_sql(c, *, as_of: pd.Timestamp, fx: float, max_chars: int, present_in_file: bool, no_ctrl: bool = False, trim_free: bool = False) -> dict:  # fmt: skip
     """SQL pieces for one contract column reading the raw text column ``r_<name>``, in layers so
     that every expression is computed once: ``l1`` (trimmed text), ``l2`` (parsed value and
     tests), then the value (``v``), the parse code (``p``, 0 = parsed), the check code (``k``)
@@ -521,11 +620,21 @@ def column_sql(c, *, as_of: pd.Timestamp, fx: float, max_chars: int, present_in_
     if c.required and present_in_file:
         okb = f"({okb}) AND {prb}"
     bad = f"NOT ({okb})"
+    fast = fast_ok_sql(
+        c,
+        r,
+        as_of=as_of,
+        fx=fx,
+        max_chars=max_chars,
+        ctrl=None if no_ctrl else ctrl,
+        trim_free=trim_free,
+    )
+    fast = fast if c.required and present_in_file else f"({r} IS NULL OR {fast})"
     if c.required and present_in_file:
         checks.insert(0, f"WHEN NOT {pr} THEN {C_MISSING}")
     k = f"CASE {' '.join(checks)} ELSE 0 END" if checks else "0"
     return {"l1": l1, "l2": l2, "v": v, "p": f"coalesce({p}, 0)", "k": f"coalesce({k}, 0)",
-            "shown": shown, "t": t, "bad": bad}  # fmt: skip
+            "shown": shown, "t": t, "bad": bad, "fast": fast}  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------
@@ -600,7 +709,7 @@ def reason_for(c, code: int, raw, shown, *, as_of: pd.Timestamp, max_chars: int)
 class Checker:
     """The SQL of a contract over a relation with raw text columns ``r_<name>``."""
 
-    def __init__(self, contract, *, as_of, fx=1.0, max_chars=MAX_FIELD_CHARS, present=None):
+    def __init__(self, contract, *, as_of, fx=1.0, max_chars=MAX_FIELD_CHARS, present=None, no_ctrl=False, trim_free=False):  # fmt: skip
         self.contract = contract
         self.as_of = pd.Timestamp(as_of)
         self.fx = fx
@@ -608,9 +717,10 @@ class Checker:
         self.present = set(present if present is not None else contract.names)
         self.cols = {
             c.name: column_sql(c, as_of=self.as_of, fx=fx if c.name in ("amount", "unit_price_krw") else 1.0,  # fmt: skip
-                               max_chars=max_chars, present_in_file=c.name in self.present)
+                               max_chars=max_chars, present_in_file=c.name in self.present, no_ctrl=no_ctrl, trim_free=trim_free)
             for c in contract.columns
         }  # fmt: skip
+        self.trim_free = trim_free
         key = contract.key
         self.keyed = bool(key and key in self.present)
 
@@ -632,14 +742,20 @@ class Checker:
         names = self.contract.names
         raw = ", ".join(_q("r_" + n) for n in names)
         if self.keyed:
-            kt = f"trim({_q('r_' + self.contract.key)})"
+            k = _q("r_" + self.contract.key)
+            kt = f"trim({k})"
             dh = f"CASE WHEN {kt} <> '' THEN hash({kt}) ELSE xor(hash({raw}), 1::UBIGINT) END"
+            # a key with clean ends is its own trim: hash it as it is
+            ends = f"{k} <> ''" if self.trim_free else _clean_ends(k)
+            dh = f"CASE WHEN {ends} THEN hash({k}) ELSE {dh} END"
         else:
             dh = f"hash({raw})"
         badf = " OR ".join(f"({s['bad']})" for s in self.cols.values())
+        # the cheap test first; the exact decision only for the rows it does not pass
+        fast = " AND ".join(f"({s['fast']})" for s in self.cols.values())
         per = ", ".join(f"CASE WHEN __bad THEN {_q('r_' + n)} END AS {_q('r_' + n)}" for n in names)
         return (f"SELECT __bad, {dh} AS __dh, {per}{extra} FROM "
-                f"(SELECT *, ({badf}) AS __bad FROM {rel})")  # fmt: skip
+                f"(SELECT *, CASE WHEN {fast} THEN false ELSE ({badf}) END AS __bad FROM {rel})")  # fmt: skip
 
     def details(self, con, rows: pd.DataFrame) -> pd.DataFrame:
         """Codes and shown values of the bad rows (``__ord`` + raw ``r_`` columns)."""
@@ -674,29 +790,36 @@ def _stream(con, sql: str, params=None):
 
 
 def run_checks(con, rel: str, checker: Checker, *, with_line: bool) -> tuple[np.ndarray, list[dict], int]:  # fmt: skip
-    """First pass: duplicate hashes of every row, and the bad rows with their codes."""
+    """First pass, all in the engine: a temporary table of the bad flag, the duplicate hash and
+    (bad rows only) the raw values, in parse order (its ``rowid`` is the ordinal). Returns the
+    ordinals of duplicate candidates (rows whose hash occurs more than once), the bad rows with
+    their codes, and the number of rows."""
     extra = ", __line" if with_line else ""
     sql = checker.flags_sql(rel, extra)
-    hashes, bad = [], []
-    n = 0
-    for b in con.execute(sql).to_arrow_reader(1_000_000):
-        hashes.append(b.column("__dh").to_numpy(zero_copy_only=False))
-        mask = b.column("__bad").to_numpy(zero_copy_only=False)
-        idx = np.flatnonzero(mask)
-        if len(idx):
-            sub = b.take(idx).to_pylist()
-            for i, r in zip(idx, sub, strict=True):
-                r["__ord"] = n + int(i)
-                bad.append(r)
-        n += b.num_rows
-    dh = np.concatenate(hashes) if hashes else np.empty(0, dtype="uint64")
-    if bad:
+    tbl = f"chk_{next(_seq)}"
+    con.execute(f"CREATE TEMP TABLE {tbl} AS {sql}")
+    try:
+        n = con.execute(f"SELECT count(*) FROM {tbl}").fetchone()[0]
         names = checker.contract.names
-        frame = pd.DataFrame({"__ord": [r["__ord"] for r in bad]} | {"r_" + x: pd.Series([r["r_" + x] for r in bad], dtype=object) for x in names})  # fmt: skip
+        cols = ", ".join(_q("r_" + x) for x in names) + extra
+        bad = con.execute(f"SELECT rowid AS __ord, {cols} FROM {tbl} WHERE __bad ORDER BY rowid").df()  # fmt: skip
+        cand = con.execute(
+            f"SELECT rowid FROM {tbl} WHERE __dh IN "
+            f"(SELECT __dh FROM {tbl} GROUP BY __dh HAVING count(*) > 1) ORDER BY rowid"
+        ).fetchnumpy()["rowid"]
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {tbl}")
+    cand = np.asarray(cand, dtype="int64")
+    rows: list[dict] = []
+    if len(bad):
+        frame = pd.DataFrame({"__ord": bad["__ord"].astype("int64")} | {"r_" + x: bad["r_" + x].astype(object).where(bad["r_" + x].notna(), None) for x in names})  # fmt: skip
         det = checker.details(con, frame).to_dict("records")
-        for r, d in zip(bad, det, strict=True):
+        for r, d in zip(bad.to_dict("records"), det, strict=True):
+            r = {k: (None if isinstance(x, float) and np.isnan(x) else x) for k, x in r.items()}
+            r["__ord"] = int(r["__ord"])
             r.update({k: (None if isinstance(x, float) and np.isnan(x) else x) for k, x in d.items() if k != "__ord"})  # fmt: skip
-    return dh, bad, n
+            rows.append(r)
+    return cand, rows, n
 
 
 def duplicate_candidates(dh: np.ndarray) -> np.ndarray:
@@ -962,7 +1085,7 @@ def _validate_source(
             nf = len(header)
             idx = {n: f"c{i}" for i, n in reversed(list(enumerate(mapped)))}
             src_cols = lambda n: _q(idx[n])  # noqa: E731
-            struct = scan_structure(prep.path)
+            struct = scan_structure(prep.path, delimiter=delimiter)
             max_line = max(2 * 1024 * 1024, nf * max_chars * 4 + 1024)
             colspec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(nf)) + "}"
             rej, scan = f"rej_{tag}", f"scan_{tag}"
@@ -982,19 +1105,21 @@ def _validate_source(
                 with_line = True
         present = [n for n in contract.names if n in mapped]
         contract = for_header(contract, mapped)
-        checker = Checker(contract, as_of=as_of, fx=fx, max_chars=max_chars, present=present)
+        no_ctrl = kind == "csv" and struct.simple and not force_slow and not struct.control
+        trim_free = no_ctrl and struct.trim_free
+        checker = Checker(contract, as_of=as_of, fx=fx, max_chars=max_chars, present=present, no_ctrl=no_ctrl, trim_free=trim_free)  # fmt: skip
         raw_sel = [f"{src_cols(n)} AS {_q('r_' + n)}" if n in present else f"NULL::VARCHAR AS {_q('r_' + n)}" for n in contract.names]  # fmt: skip
         rel = f"(SELECT {', '.join(sel + raw_sel)} FROM {base})"
         dedupe = not (contract.key and contract.key not in present)
 
-        dh, bad, n = run_checks(con, rel, checker, with_line=with_line)
+        cand, bad, n = run_checks(con, rel, checker, with_line=with_line)
 
         rows_in = n
         lines = None
         if kind == "csv" and struct.simple and not force_slow:
             rj = con.execute(f"SELECT line, min(line_byte_position), any_value(error_type) FROM {rej} GROUP BY line ORDER BY line").fetchall()  # fmt: skip
             seen_lines = set()
-            texts = lines_by_number(prep.path, [int(x[0]) for x in rj if x[2] != "LINE SIZE OVER MAXIMUM"])  # fmt: skip
+            texts = lines_by_number(prep.path, [int(x[0]) for x in rj if x[2] != "LINE SIZE OVER MAXIMUM"], struct.starts)  # fmt: skip
             for line, pos, etype in rj:
                 seen_lines.add(int(line))
                 rejects_lines.append(int(line))
@@ -1033,21 +1158,19 @@ def _validate_source(
         # duplicates: candidates from the hashes, confirmed on their raw values
         dup_reasons: dict[int, list] = {}
         cand_rows = pd.DataFrame()
-        if dedupe:
-            cand = duplicate_candidates(dh)
-            if len(cand):
-                if lines is not None:
-                    got = lines_by_number(prep.path, [int(x) for x in lines[cand]])
-                    recs = []
-                    for ln in lines[cand]:
-                        fields = got[int(ln)].decode("utf-8", "replace").split(delimiter)
-                        recs.append([int(ln)] + [(fields[int(idx[nm][1:])] or None) if nm in present else None for nm in contract.names])  # fmt: skip
-                    cand_rows = pd.DataFrame(recs, columns=["line", *contract.names], dtype=object)
-                else:
-                    con.register("cand_ord", pd.DataFrame({"o": cand.astype("int64")}))
-                    cand_rows = con.execute(f"SELECT __line AS line, {', '.join(_q('r_' + x) + ' AS ' + _q(x) for x in contract.names)} FROM (SELECT row_number() OVER () - 1 AS __o, * FROM {rel}) WHERE __o IN (SELECT o FROM cand_ord)").df()  # fmt: skip
-                cand_rows["line"] = cand_rows["line"].astype("int64")
-                dup_reasons = resolve_duplicates(cand_rows, contract)
+        if dedupe and len(cand):
+            if lines is not None:
+                got = lines_by_number(prep.path, [int(x) for x in lines[cand]], struct.starts)
+                recs = []
+                for ln in lines[cand]:
+                    fields = got[int(ln)].decode("utf-8", "replace").split(delimiter)
+                    recs.append([int(ln)] + [(fields[int(idx[nm][1:])] or None) if nm in present else None for nm in contract.names])  # fmt: skip
+                cand_rows = pd.DataFrame(recs, columns=["line", *contract.names], dtype=object)
+            else:
+                con.register("cand_ord", pd.DataFrame({"o": cand.astype("int64")}))
+                cand_rows = con.execute(f"SELECT __line AS line, {', '.join(_q('r_' + x) + ' AS ' + _q(x) for x in contract.names)} FROM (SELECT row_number() OVER () - 1 AS __o, * FROM {rel}) WHERE __o IN (SELECT o FROM cand_ord)").df()  # fmt: skip
+            cand_rows["line"] = cand_rows["line"].astype("int64")
+            dup_reasons = resolve_duplicates(cand_rows, contract)
 
         # the quarantine
         q = list(prior)
