@@ -306,8 +306,9 @@ def scan_structure(path: Path, quote: str = '"', delimiter: str = ",") -> Struct
                     near = np.concatenate([a[sp[sp > 0] - 1], a[sp[sp < len(a) - 1] + 1]])
                     trim_free = not np.isin(near, np.frombuffer(d + b"\n\r", dtype=np.uint8)).any()  # fmt: skip
             n_nl += b.count(b"\n")
-            n_cr += b.count(b"\r")
-            n_crlf += b.count(b"\r\n") + (prev_tail == b"\r" and b[:1] == b"\n")
+            cr = b.count(b"\r")
+            n_cr += cr
+            n_crlf += (b.count(b"\r\n") if cr else 0) + (prev_tail == b"\r" and b[:1] == b"\n")
             n_q += b.count(q) if q else 0
             if len(blank) <= 1000:
                 buf = prev_tail + b
