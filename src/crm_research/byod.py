@@ -28,22 +28,20 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import io
+import errno
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from crm_research.data import validate as v
 
 CONFIG_KEYS = {"as_of", "timezone", "currency", "fx_to_krw", "output", "sources", "chunk_rows",
-               "max_quarantine_share", "name"}  # fmt: skip
+               "max_quarantine_share", "name", "max_field_chars"}  # fmt: skip
 SOURCE_KEYS = {"path", "encoding", "delimiter", "columns", "date_formats"}
 AMOUNT_COLUMNS = {"amount", "unit_price_krw"}
 MAX_QUARANTINE_SHARE = 0.05  # default: a file with more rows quarantined than this is refused
@@ -51,6 +49,27 @@ MAX_QUARANTINE_SHARE = 0.05  # default: a file with more rows quarantined than t
 
 class ConfigError(ValueError):
     """The configuration itself is unusable (the message names the key)."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last one
+    silently: a source dropped, an as-of date moved)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                    key_node.start_mark,
+                )  # fmt: skip
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass
@@ -75,6 +94,7 @@ class DataConfig:
     chunk_rows: int = 500_000
     max_quarantine_share: float = MAX_QUARANTINE_SHARE
     name: str = ""  # shown in reports (default: the configuration file's name)
+    max_field_chars: int = 10_000  # a longer field quarantines its row
 
     @property
     def analysis_currency(self) -> str:
@@ -85,10 +105,22 @@ class DataConfig:
 def load_config(path: str | Path) -> DataConfig:
     """Read and check a data configuration (see the module docstring)."""
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"{path}: configuration file not found")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a configuration file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text (save the configuration as UTF-8)") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise ConfigError(
+                f"{path}: symbolic link loop (the link points back to itself)"
+            ) from None
+        raise ConfigError(f"{path}: cannot be read ({e.strerror})") from None
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML: {e}") from e
     if not isinstance(raw, dict):
@@ -154,40 +186,17 @@ def load_config(path: str | Path) -> DataConfig:
     chunk_rows = raw.get("chunk_rows", 500_000)
     if not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool) or chunk_rows < 1:
         raise ConfigError(f"{path}: chunk_rows must be a positive whole number, got {chunk_rows!r}")
+    mfc = raw.get("max_field_chars", 10_000)
+    if not isinstance(mfc, int) or isinstance(mfc, bool) or mfc < 1:
+        raise ConfigError(f"{path}: max_field_chars must be a positive whole number, got {mfc!r}")
     if "orders" not in out:
         raise ConfigError(f"{path}: sources needs 'orders', the transaction log (customer id and purchase time at least)")  # fmt: skip
     return DataConfig(path, out, as_of, tz, currency, fx, (path.parent / output).resolve() if output else None,
-                      chunk_rows, float(share), str(raw.get("name") or path.stem))  # fmt: skip
+                      chunk_rows, float(share), str(raw.get("name") or path.stem), mfc)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------
 # streaming
-
-
-class _Seen:
-    """64-bit hashes already seen (sorted), with the line each first appeared on."""
-
-    def __init__(self) -> None:
-        self.h = np.empty(0, dtype="uint64")
-        self.line = np.empty(0, dtype="int64")
-
-    def lookup(self, h: np.ndarray) -> np.ndarray:
-        """Line of the earlier occurrence of each hash, or -1."""
-        if not len(self.h):
-            return np.full(len(h), -1, dtype="int64")
-        pos = np.searchsorted(self.h, h).clip(max=len(self.h) - 1)
-        return np.where(self.h[pos] == h, self.line[pos], -1)
-
-    def add(self, h: np.ndarray, line: np.ndarray) -> None:
-        h, first = np.unique(h, return_index=True)
-        allh = np.concatenate([self.h, h])
-        alll = np.concatenate([self.line, line[first]])
-        order = np.argsort(allh, kind="stable")
-        self.h, self.line = allh[order], alll[order]
-
-
-def _hash(df: pd.DataFrame) -> np.ndarray:
-    return pd.util.hash_pandas_object(df.fillna("\x00"), index=False).to_numpy()
 
 
 def _decode_chunk(raw: bytes, encoding: str) -> str | None:
@@ -220,70 +229,6 @@ def _contract(src: Source) -> v.Contract:
     return dataclasses.replace(base, columns=cols)
 
 
-def _chunks(src: Source, contract: v.Contract, chunk_rows: int):
-    """(text rows with ``line`` in the contract's names, quarantine) per chunk of the CSV."""
-    path = src.path
-    if not path.exists():
-        raise v.InputFileError(str(path), "file not found")
-    if path.stat().st_size == 0:
-        raise v.InputFileError(str(path), "file is empty (no header row)")
-    enc = _detect_encoding(path, src.encoding)
-    with path.open("rb") as f:
-        head = f.readline()
-        if not head.strip():
-            raise v.InputFileError(str(path), "file is empty (no header row)")
-        header_text = _decode_chunk(head, enc) or head.decode("utf-8", errors="replace")
-        header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([header_text.rstrip("\r\n")], delimiter=src.delimiter))]  # fmt: skip
-        mapped = contract.canonical([src.columns.get(h, h) for h in header])
-        v.check_header(str(path), contract, mapped, header_text, delimiter=src.delimiter, mapping_hint=not src.columns)  # fmt: skip
-        lineno = 1
-        yielded = False
-        while True:
-            block = list(islice(f, chunk_rows))
-            if not block and yielded:
-                return
-            first_line = lineno + 1
-            lineno += len(block)
-            raw = b"".join(block)
-            text = _decode_chunk(raw, enc)
-            rows, bad = None, v._empty_quarantine()
-            # pandas pads short rows with missing values: find them by counting delimiters
-            d, q, want = (
-                src.delimiter.encode(enc if enc != "utf-8-sig" else "utf-8"),
-                b'"',
-                len(header) - 1,
-            )
-            short_or_long = any(b.count(d) != want for b in block if b.strip() and q not in b)
-            if text is not None and not short_or_long:
-                try:
-                    df = pd.read_csv(io.StringIO(text), header=None, names=mapped, dtype=str, sep=src.delimiter,
-                                     keep_default_na=False, na_values=[""], skip_blank_lines=False,
-                                     on_bad_lines="error", engine="c")  # fmt: skip
-                    if len(df) == len(block):
-                        df.insert(0, "line", np.arange(first_line, first_line + len(block)))
-                        blank = np.array([not b.strip() for b in block])
-                        rows = df[~blank] if blank.any() else df
-                except (pd.errors.ParserError, pd.errors.EmptyDataError):
-                    rows = None
-            if rows is None:  # line by line: quarantine undecodable lines and wrong field counts
-                rows, bad = v.parse_lines(block, first_line=first_line, table=src.table, file=str(path),
-                                          names=mapped, encoding=enc, delimiter=src.delimiter)  # fmt: skip
-            yield v.fill_absent(rows, contract).reset_index(drop=True), bad, enc
-            yielded = True
-            if not block:
-                return
-
-
-def _to_krw(df: pd.DataFrame, fx: float) -> pd.DataFrame:
-    if fx == 1.0:
-        return df
-    for c in AMOUNT_COLUMNS & set(df.columns):
-        num = pd.to_numeric(df[c], errors="coerce")
-        ok = num.notna()
-        df.loc[ok, c] = (num[ok] * fx).round().astype("int64").astype(str)
-    return df
-
-
 @dataclass
 class SourceResult:
     table: str
@@ -296,54 +241,66 @@ class SourceResult:
     examples: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
     absent: list[str] = field(default_factory=list)  # optional columns the file does not have
+    validated: v.Validated | None = None  # accepted rows (with want_rows)
 
 
-def validate_source(src: Source, cfg: DataConfig, *, examples: int = 3, out_dir: Path | None = None) -> SourceResult:  # fmt: skip
-    """Validate one source in chunks; with ``out_dir``, append accepted rows (contract names and
-    formats) to ``out_dir/<table>.csv`` and the quarantine to ``out_dir/quarantine.csv``."""
+def validate_source(src: Source, cfg: DataConfig, *, examples: int = 3, out_dir: Path | None = None, want_rows: bool = False):  # fmt: skip
+    """Validate one source in the engine (:mod:`crm_research.data.reader`); with ``out_dir``,
+    write accepted rows (contract names and formats, text a spreadsheet would execute
+    neutralised) to ``out_dir/<table>.csv`` and append the quarantine to
+    ``out_dir/quarantine.csv``. With ``want_rows`` the result carries ``validated`` (the
+    accepted rows as a :class:`~crm_research.data.validate.Validated`)."""
+    from crm_research.data import reader
+
     contract = _contract(src)
     res = SourceResult(src.table, str(src.path))
     try:
-        if src.path.suffix.lower() == ".parquet":
-            it = _parquet_chunks(src, contract, cfg.chunk_rows)
-        elif src.table == "survey":
+        file = str(src.path)
+        if src.table == "survey":
             df = v.read_survey_xml(src.path)
-            it = iter([(df, v._empty_quarantine(), "xml")])
+            r = reader.validate_source(df, contract, as_of=cfg.as_of, file=file, kind="frame",
+                                       want_rows=want_rows, max_chars=cfg.max_field_chars)  # fmt: skip
+            r.encoding = "xml"
         else:
-            it = _chunks(src, contract, cfg.chunk_rows)
-        seen_rows, seen_keys = _Seen(), _Seen()
-        present = source_columns(src, contract)
-        contract = v.for_header(contract, present)
-        res.absent = [c.name for c in contract.columns if c.name not in present]
-        for n, (rows, q, enc) in enumerate(it):
-            res.encoding = enc
-            rows = _to_krw(rows, cfg.fx_to_krw)
-            rows, dup_q = _cross_chunk_duplicates(
-                rows, contract, seen_rows, seen_keys, str(src.path)
-            )
-            q = pd.concat([x for x in (q, dup_q) if len(x)], ignore_index=True) if len(q) or len(dup_q) else v._empty_quarantine()  # fmt: skip
-            r = v.validate_frame(rows, contract, file=str(src.path), as_of=cfg.as_of, prior_quarantine=q, encoding=enc)  # fmt: skip
-            res.rows_in += r.rows_in
-            res.accepted += len(r.accepted)
-            res.quarantined += r.n_quarantined
-            for reason, line in zip(r.quarantine["reason"], r.quarantine["line"], strict=True):
-                kind = v.quarantine_reason_kind(reason)
-                res.reasons[kind] += 1
-                ex = res.examples.setdefault(kind, [])
-                if len(ex) < examples:
-                    ex.append(f"line {line}: {reason}")
-            if out_dir is not None:
-                _append(
-                    out_dir / f"{src.table}.csv",
-                    _formatted(
-                        r.accepted, contract, drop=[c for c in res.absent if c != contract.key]
-                    ),
-                    header=n == 0,
-                )
-                _append(out_dir / "quarantine.csv", r.quarantine, header=not (out_dir / "quarantine.csv").exists())  # fmt: skip
+            kind = "parquet" if src.path.suffix.lower() == ".parquet" else "csv"
+            stage = out_dir / f"{src.table}.csv" if out_dir is not None else None
+            r = reader.validate_source(
+                src.path, contract, as_of=cfg.as_of, file=file, kind=kind, encoding=src.encoding,
+                delimiter=src.delimiter, columns=src.columns, fx=cfg.fx_to_krw,
+                max_chars=cfg.max_field_chars, want_rows=want_rows, stage_to=stage,
+                mapping_hint=not src.columns,
+            )  # fmt: skip
+            if r.encoding == "utf-8" and src.encoding in ("auto", "utf-8-sig"):
+                r.encoding = "utf-8-sig"
+        res.encoding = r.encoding
+        res.rows_in, res.accepted = r.rows_in, r.n_accepted
+        res.quarantined = int(r.quarantine["line"].nunique()) if len(r.quarantine) else 0
+        res.absent = [c for c in contract.names if c not in r.present]
+        for reason, line in zip(r.quarantine["reason"], r.quarantine["line"], strict=True):
+            kind_ = v.quarantine_reason_kind(reason)
+            res.reasons[kind_] += 1
+            ex = res.examples.setdefault(kind_, [])
+            if len(ex) < examples:
+                ex.append(f"line {line}: {reason}")
+        if out_dir is not None:
+            qpath = out_dir / "quarantine.csv"
+            _append(qpath, _safe_quarantine(r.quarantine), header=not qpath.exists())
+        if want_rows:
+            q = r.quarantine if len(r.quarantine) else v._empty_quarantine()
+            res.validated = v.Validated(src.table, file, r.rows_in, r.accepted, q, encoding=r.encoding)  # fmt: skip
     except v.InputFileError as e:
         res.error = str(e)
     return res
+
+
+def _safe_quarantine(q: pd.DataFrame) -> pd.DataFrame:
+    """The quarantine for a CSV file: text a spreadsheet would execute neutralised."""
+    from crm_research.data.reader import neutralise
+
+    q = q.copy()
+    for c in ("table", "file", "column", "reason", "record"):
+        q[c] = neutralise(q[c].astype("string"))
+    return q
 
 
 def source_columns(src: Source, contract: v.Contract) -> list[str]:
@@ -366,77 +323,9 @@ def source_columns(src: Source, contract: v.Contract) -> list[str]:
     return contract.canonical([src.columns.get(h, h) for h in header])
 
 
-def _parquet_chunks(src: Source, contract: v.Contract, chunk_rows: int):
-    import pyarrow.parquet as pq
-
-    if not src.path.exists():
-        raise v.InputFileError(str(src.path), "file not found")
-    pf = pq.ParquetFile(src.path)
-    names = contract.canonical([src.columns.get(n, n) for n in pf.schema_arrow.names])
-    v.check_header(str(src.path), contract, names, "")
-    contract = v.for_header(contract, names)
-    line = 1
-    for batch in pf.iter_batches(batch_size=chunk_rows):
-        df = batch.to_pandas()
-        df.columns = names
-        for c in contract.columns:  # the contract parses text; Parquet brings typed values
-            if c.name not in df:
-                continue
-            col = df[c.name]
-            if pd.api.types.is_datetime64_any_dtype(col):
-                col = col.dt.strftime(c.fmt or v.TS)
-            df[c.name] = col.astype("string").where(col.notna(), None).astype(object)
-        df.insert(0, "line", np.arange(line + 1, line + 1 + len(df)))
-        line += len(df)
-        yield v.fill_absent(df, contract), v._empty_quarantine(), "parquet"
-
-
-def _cross_chunk_duplicates(rows, contract, seen_rows: _Seen, seen_keys: _Seen, file: str):
-    """Rows that repeat a row (or key) of an earlier chunk go to the quarantine; the rest of the
-    duplicate logic (within a chunk) is validate_frame's."""
-    if rows.empty:
-        return rows, v._empty_quarantine()
-    lines = rows["line"].to_numpy()
-    h = _hash(rows[contract.names])
-    prev = seen_rows.lookup(h)
-    reasons = {i: f"duplicate row (same as row {prev[i]})" for i in np.flatnonzero(prev >= 0)}
-    cols = {i: None for i in reasons}
-    if contract.key:
-        key = v.normalized_key(rows[contract.key])
-        present = key.notna().to_numpy()
-        kh = _hash(key.to_frame())
-        kprev = seen_keys.lookup(kh)
-        for i in np.flatnonzero((kprev >= 0) & present):
-            if i not in reasons:
-                reasons[i] = f"{contract.key}: duplicate key {rows[contract.key].iloc[i]!r}"
-                cols[i] = contract.key
-        seen_keys.add(kh[present], lines[present])
-    seen_rows.add(h, lines)
-    if not reasons:
-        return rows, v._empty_quarantine()
-    idx = np.array(sorted(reasons))
-    q = pd.DataFrame({"table": contract.table, "file": file, "line": lines[idx].astype("int64"),
-                      "column": [cols[i] for i in idx], "reason": [reasons[i] for i in idx],
-                      "record": v._records_json(rows.iloc[idx].drop(columns="line"))},
-                     columns=v.QUARANTINE_COLUMNS)  # fmt: skip
-    keep = np.ones(len(rows), dtype=bool)
-    keep[idx] = False
-    return rows[keep].reset_index(drop=True), q
-
-
-def _formatted(df: pd.DataFrame, contract: v.Contract, drop: list[str] = ()) -> pd.DataFrame:
-    """Accepted rows in the standard contract (names, standard date formats) for staging, without
-    the ``drop`` columns (optional columns the source does not have)."""
-    base = v.CONTRACTS[contract.table]
-    out = df[[n for n in base.names if n not in drop]].copy()
-    for c in base.columns:
-        if c.kind in ("date", "datetime") and c.name in out:
-            out[c.name] = out[c.name].dt.strftime(c.fmt)
-    return out
-
-
 def _append(path: Path, df: pd.DataFrame, *, header: bool) -> None:
-    df.to_csv(path, mode="w" if header else "a", header=header, index=False, encoding="utf-8")
+    df.to_csv(path, mode="w" if header else "a", header=header, index=False, encoding="utf-8",
+              quoting=csv.QUOTE_MINIMAL, lineterminator="\n")  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------
@@ -542,7 +431,7 @@ def build_database(
     for f in cfg.output.iterdir():
         if f.is_file():
             f.unlink()
-    results = [validate_source(s, cfg, out_dir=cfg.output) for s in cfg.sources.values()]
+    results = [validate_source(s, cfg, out_dir=cfg.output, want_rows=True) for s in cfg.sources.values()]  # fmt: skip
     report, ok = _report(cfg, results, cfg.output)
     if not ok:
         raise DataRefused(report)
@@ -551,34 +440,8 @@ def build_database(
     missing = [t for t in v.SOURCE_FILES if t not in cfg.sources]
     if missing:
         echo(f"not provided (empty tables): {', '.join(missing)}")
-    integrate.build_customer_db(cfg.output, db_path=db_path, as_of=cfg.as_of, threshold=threshold)
-    _record_staging(db_path, cfg, results)
+    validated = {t: v.not_provided(t) for t in v.SOURCE_FILES}  # validated once: not re-read
+    validated |= {r.table: r.validated for r in results}
+    integrate.build_customer_db(cfg.output, db_path=db_path, as_of=cfg.as_of, threshold=threshold,
+                                validated=validated)  # fmt: skip
     return Path(db_path)
-
-
-def _record_staging(db_path: str | Path, cfg: DataConfig, results: list[SourceResult]) -> None:
-    """The database's ``load_log`` and ``quarantine`` describe the exports as received: rows in,
-    accepted and quarantined per source file, and every quarantined row with its reason."""
-    from crm_research.data import engine
-    from crm_research.data.validate import quarantine_reason_kind
-
-    con = engine.connect(db_path)
-    try:
-        log = con.table("load_log").to_pandas().set_index("table")
-        for r in results:
-            log.loc[r.table, ["file", "rows_in", "accepted", "quarantined", "encoding", "provided"]] = [
-                Path(r.file).name, r.rows_in, r.accepted, r.quarantined, r.encoding, True]  # fmt: skip
-        engine.write(con, "load_log", log.reset_index())
-        staged_q = cfg.output / "quarantine.csv"
-        if staged_q.exists():
-            q = pd.read_csv(staged_q, dtype=str, keep_default_na=False, na_values=[""])
-            q["line"] = q["line"].astype("int64")
-            q["reason_kind"] = q["reason"].map(quarantine_reason_kind)
-            db_q = con.table("quarantine").to_pandas()
-            q = pd.concat([db_q, q[db_q.columns]], ignore_index=True)
-            text = dict.fromkeys(
-                ["table", "file", "column", "reason", "record", "reason_kind"], "string"
-            )
-            engine.write(con, "quarantine", q.astype(text | {"line": "int64"}))
-    finally:
-        con.disconnect()

@@ -735,8 +735,10 @@ def build_customer_db(
     as_of: str | pd.Timestamp,
     threshold: float = 0.9,
     seed: int = 42,
+    validated: dict[str, Validated] | None = None,
 ) -> IntegrationResult:
-    """Validate every export in ``folder``, resolve identities and write the customer database.
+    """Validate every export in ``folder`` (or take ``validated``, the tables already validated
+    by :mod:`crm_research.byod`), resolve identities and write the customer database.
 
     Tables written: ``src_<table>`` (accepted rows), ``quarantine`` (rejected rows with file,
     line and reason), ``load_log``, ``identity_records``, ``identity_map`` (source record →
@@ -752,7 +754,8 @@ def build_customer_db(
     folder = Path(folder)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    validated = validate_folder(folder, as_of=as_of)
+    if validated is None:
+        validated = validate_folder(folder, as_of=as_of)
     timings["validate_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -581,81 +581,38 @@ def validate_frame(
     rows_in: int | None = None,
     encoding: str = "utf-8",
 ) -> Validated:
-    """Validate text rows (``line`` + contract columns) against a contract.
+    """Validate text rows (``line`` + contract columns) against a contract, in the engine
+    (:mod:`crm_research.data.reader`).
 
     ``as_of`` (default: now) is the export time; dates after it are quarantined.
     """
+    from crm_research.data import reader
+
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now().floor("s")
     if "line" not in df.columns:
         df = df.assign(line=np.arange(2, len(df) + 2))
     missing = [c for c in contract.required_names if c not in df.columns]
     if missing:
-        raise InputFileError(file, f"missing required column(s) {', '.join(missing)}", column=missing[0])
-    contract = for_header(contract, list(df.columns))
-    df = fill_absent(df, contract).reset_index(drop=True)
+        raise InputFileError(file, f"missing required column(s) {', '.join(missing)}", column=missing[0])  # fmt: skip
+    cols = ["line", *[c for c in contract.names if c in df.columns]]
+    r = reader.validate_source(df[cols].reset_index(drop=True), contract, as_of=as_of, file=file, kind="frame")  # fmt: skip
     prior = prior_quarantine if prior_quarantine is not None else _empty_quarantine()
-    n_in = rows_in if rows_in is not None else len(df) + (prior["line"].nunique() if len(prior) else 0)
-    reasons: dict[int, list[tuple[str | None, str]]] = {}
+    return _result(contract, file, r, prior=prior, rows_in=rows_in, encoding=encoding, strict=strict)  # fmt: skip
 
-    # exact duplicates (all contract columns), then duplicate keys with different content
-    dup = df.duplicated(subset=contract.names, keep="first")
-    first_line = df.groupby(contract.names, dropna=False, sort=False)["line"].transform("first")
-    for i in np.flatnonzero(dup.to_numpy()):
-        reasons.setdefault(i, []).append((None, f"duplicate row (same as row {first_line.iloc[i]})"))
-    if contract.key:
-        key = normalized_key(df[contract.key])  # compared as parsed: 'O1 ' is the key 'O1'
-        kdup = key.notna() & key.duplicated(keep="first") & ~dup
-        for i in np.flatnonzero(kdup.to_numpy()):
-            reasons.setdefault(i, []).append((contract.key, f"{contract.key}: duplicate key {df[contract.key].iloc[i]!r}"))
 
-    typed, fails = _parse(df, contract)
-    for i, col, why in fails:
-        reasons.setdefault(i, []).append((col, why))
-    parse_bad = np.zeros(len(df), dtype=bool)
-    parse_bad[[i for i, _, _ in fails]] = True
-
-    ok = typed[~parse_bad]
-    try:
-        _schema(contract, as_of).validate(ok, lazy=True)
-    except pa.errors.SchemaErrors as e:
-        fc = e.failure_cases
-        fc = fc[fc["index"].notna()]
-        for _, r in fc.iterrows():
-            i = int(r["index"])
-            col = r["column"]
-            check = str(r["check"])
-            if check == "not_nullable":
-                why = f"{col}: required value is missing"
-            else:
-                why = f"{col}: {r['failure_case']} is {check}" if "above" in check or "below" in check or "after" in check else f"{col}: {r['failure_case']!r} {check}"
-            reasons.setdefault(i, []).append((col, why))
-
-    bad_idx = np.array(sorted(reasons), dtype=int)
-    if strict and (len(bad_idx) or len(prior)):
-        if len(prior):
-            r = prior.iloc[0]
-            raise RowValidationError(file, int(r["line"]), r["column"], r["reason"])
-        i = bad_idx[0]
-        col, why = reasons[i][0]
-        raise RowValidationError(file, int(df["line"].iloc[i]), col, why)
-    q_new = pd.DataFrame(
-        {
-            "table": contract.table,
-            "file": file,
-            "line": df["line"].to_numpy()[bad_idx].astype("int64"),
-            "column": [reasons[i][0][0] for i in bad_idx],
-            "reason": ["; ".join(w for _, w in reasons[i]) for i in bad_idx],
-            "record": _records_json(df.iloc[bad_idx].drop(columns="line")) if len(bad_idx) else [],
-        },
-        columns=QUARANTINE_COLUMNS,
-    )
-    keep = np.ones(len(df), dtype=bool)
-    keep[bad_idx] = False
-    accepted = typed[keep].reset_index(drop=True)
-    accepted["line"] = accepted["line"].astype("int64")  # typed even when empty
-    quarantine = pd.concat([q for q in (prior, q_new) if len(q)], ignore_index=True) if (len(prior) or len(q_new)) else _empty_quarantine()
-    quarantine["line"] = quarantine["line"].astype("int64")
-    return Validated(contract.table, file, n_in, accepted, quarantine, encoding=encoding)
+def _result(contract, file, r, *, prior=None, rows_in=None, encoding="utf-8", strict=False) -> Validated:  # fmt: skip
+    q = r.quarantine
+    if prior is not None and len(prior):
+        q = pd.concat([prior, q], ignore_index=True).sort_values("line", kind="stable")
+        q = q.reset_index(drop=True)
+    if len(q) == 0:
+        q = _empty_quarantine()
+    q["line"] = q["line"].astype("int64")
+    if strict and len(q):
+        first = q.iloc[0]
+        raise RowValidationError(file, int(first["line"]), first["column"] if isinstance(first["column"], str) else None, first["reason"])  # fmt: skip
+    n_in = rows_in if rows_in is not None else r.rows_in + (prior["line"].nunique() if prior is not None and len(prior) else 0)  # fmt: skip
+    return Validated(contract.table, file, n_in, r.accepted, q, encoding=encoding)
 
 
 def validate_file(
@@ -665,23 +622,19 @@ def validate_file(
     as_of: str | pd.Timestamp | None = None,
     strict: bool = False,
 ) -> Validated:
-    """Read and validate one export file against ``CONTRACTS[table]``."""
+    """Read and validate one export file against ``CONTRACTS[table]`` (CSV read and checked by
+    the engine: :mod:`crm_research.data.reader`; the survey's XML flattened first)."""
+    from crm_research.data import reader
+
     contract = CONTRACTS[table]
     path = Path(path)
     if table == "survey":
         df = read_survey_xml(path)
-        return validate_frame(df, contract, file=str(path), as_of=as_of, strict=strict, encoding="xml")
-    df, q, enc = read_table(path, contract)
-    return validate_frame(
-        df,
-        for_header(contract, header_names(path, contract)),
-        file=str(path),
-        as_of=as_of,
-        strict=strict,
-        prior_quarantine=q,
-        rows_in=len(df) + (q["line"].nunique() if len(q) else 0),
-        encoding=enc,
-    )
+        return validate_frame(df, contract, file=str(path), as_of=as_of, strict=strict, encoding="xml")  # fmt: skip
+    as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now().floor("s")
+    kind = "parquet" if path.suffix.lower() == ".parquet" else "csv"
+    r = reader.validate_source(path, contract, as_of=as_of, file=str(path), kind=kind)
+    return _result(contract, str(path), r, encoding=r.encoding, strict=strict)
 
 
 def not_provided(table: str) -> Validated:
@@ -693,7 +646,9 @@ def not_provided(table: str) -> Validated:
     return r
 
 
-def validate_folder(folder: str | Path, *, as_of: str | pd.Timestamp | None = None) -> dict[str, Validated]:
+def validate_folder(
+    folder: str | Path, *, as_of: str | pd.Timestamp | None = None
+) -> dict[str, Validated]:
     """Validate every export of a folder (file names: ``SOURCE_FILES``). Only the transaction
     log (``orders.csv``) must exist; a source whose file is absent is an empty table
     (``provided`` False)."""
