@@ -375,3 +375,15 @@ def test_given_targets_are_recorded_and_bad_ones_refused(env, capsys):
     assert rec["dataset_kind"] == "simulated" and rec["targets"] == {"churn_rate_90d": {"max": 0.9}}
     index = (out / "index.html").read_text()
     assert "targets given for this run" in index and "✓ target ≤ 90.0%" in index
+
+
+@pytest.mark.slow
+def test_a_relative_data_path_reaches_the_notebooks_as_an_absolute_one(env, small_world, small_world_folder, tmp_path, monkeypatch):  # fmt: skip
+    """Notebooks run in their own folder: `--data my.yaml` given relative to where the analyst
+    stands must still name the same file inside the notebook."""
+    nbdir, out = env
+    cfg = _world_config(small_world_folder, tmp_path, as_of=small_world.as_of)
+    monkeypatch.chdir(cfg.parent)
+    assert report(nbdir, out, "--data", cfg.name) == 0
+    executed = (out / "01_first.ipynb").read_text()
+    assert json.dumps(str(cfg.resolve()))[1:-1] in executed  # the injected parameter

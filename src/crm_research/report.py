@@ -826,6 +826,9 @@ def run_reports(
     notebooks = discover(notebooks_dir, only)
     given = ([f"data={data}"] if data is not None else []) + list(overrides or [])
     params = resolve_parameters(notebooks, params_file, given)  # refuse before running anything
+    for p in params.values():  # notebooks run in their own folder: a configuration path absolute
+        if str(p.get("data", "")).lower().endswith((".yaml", ".yml")):
+            p["data"] = str(Path(p["data"]).expanduser().resolve())
     per_nb = _notebook_datasets(notebooks, params)
     try:  # the run's dataset: what the notebooks analyse (the first one's, if they differ)
         ds = (
