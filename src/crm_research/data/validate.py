@@ -677,6 +677,9 @@ def quarantine_reason_kind(reason: str) -> str:
         (r"above the maximum", "above maximum (absurd value)"),
         (r"after the as-of date", "future date"),
         (r"does not match", "bad format"),
+        (r"longer than", "field too long"),
+        (r"control character", "control character"),
+        (r"not a finite number", "not a number"),
     ):
         if re.search(pat, reason):
             return kind
