@@ -158,7 +158,7 @@ def test_blank_or_numeric_personal_fields_never_crash_the_linkage():
 
 
 def test_splink_failure_falls_back_to_exact_identifiers(monkeypatch, small_world):
-    tables = {k: small_world.exports[k] for k in ("members", "cc_customers", "web_accounts", "email_subscribers")}  # fmt: skip
+    tables = {k: small_world.exports[k].copy() for k in ("members", "cc_customers", "web_accounts", "email_subscribers")}  # fmt: skip
     tables["survey"] = pd.DataFrame(columns=["response_id", "submitted_at", "name", "email", "phone"])  # fmt: skip
     for t in tables.values():
         for c in ("updated_at", "registered_at", "signup_at", "subscribed_at", "submitted_at", "birth_date"):  # fmt: skip
