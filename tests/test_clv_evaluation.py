@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_research import clv, clv_evaluation, rfm
+from crm_research import cases, clv, clv_evaluation
 from crm_research.data import cdnow
 
 
@@ -43,21 +43,11 @@ def test_decile_table_by_hand():
 
 @pytest.fixture(scope="module")
 def cdnow_evaluation():
-    raw = cdnow.load_cdnow_sample()
-    cal = rfm.calibration_holdout(
-        raw,
-        datetime_col="date",
-        monetary_col="dollars",
-        calibration_end=cdnow.CALIBRATION_END,
-        observation_end=cdnow.OBSERVATION_END,
-        freq="D",
-        freq_multiplier=7,
-    )
-    s = rfm.calibration_summary(cal)
-    gg = clv.fit_gamma_gamma(s)
+    sample = cases.fit_cdnow_sample()  # the papers' split and fits, as notebook 06 makes them
+    raw, cal = sample.raw, sample.cal
     models = {
-        "BG/NBD": (clv.fit_btyd(s, "bgnbd"), gg),
-        "Pareto/NBD": (clv.fit_btyd(s, "pareto"), gg),
+        "BG/NBD": (sample.bgnbd, sample.gamma_gamma),
+        "Pareto/NBD": (sample.pareto, sample.gamma_gamma),
     }
     holdout = raw[(raw["date"] > cdnow.CALIBRATION_END) & (raw["date"] <= cdnow.OBSERVATION_END)]
     dollars = holdout.groupby("customer_id")["dollars"].sum()

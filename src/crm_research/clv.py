@@ -329,16 +329,7 @@ def score(
         steps=steps,
         discount_rate=discount_rate,
     )
-    value = spend.expected_spend(summary).to_numpy()
-    return pd.DataFrame(
-        {
-            "p_alive": sc["p_alive"],
-            "expected_purchases": sc["expected_purchases"],
-            "expected_spend": value,
-            "clv": sc["discounted_purchases"] * value,
-        },
-        index=summary.index,
-    )
+    return formulas.value_frame(sc, spend.expected_spend(summary).to_numpy(), summary.index)
 
 
 def score_lifetimes(

@@ -322,13 +322,4 @@ def predict(
     sc = formulas.purchase_scores(
         kind, params, *_history(summary), horizon=horizon, steps=steps, discount_rate=discount_rate
     )
-    value = spend.expected_spend(summary).to_numpy()
-    return pd.DataFrame(
-        {
-            "p_alive": sc["p_alive"],
-            "expected_purchases": sc["expected_purchases"],
-            "expected_spend": value,
-            "clv": sc["discounted_purchases"] * value,
-        },
-        index=summary.index,
-    )
+    return formulas.value_frame(sc, spend.expected_spend(summary).to_numpy(), summary.index)

@@ -226,3 +226,17 @@ def purchase_scores(
     else:
         raise ValueError(f"model must be one of {MODELS}, got {model!r}")
     return {"p_alive": alive, "expected_purchases": pur, "discounted_purchases": dis}
+
+
+def value_frame(scores: Mapping, spend: np.ndarray, index) -> pd.DataFrame:
+    """Per customer: P(alive), expected purchases, expected spend per purchase and discounted
+    CLV, from :func:`purchase_scores` output and the spend model's expected spend."""
+    return pd.DataFrame(
+        {
+            "p_alive": scores["p_alive"],
+            "expected_purchases": scores["expected_purchases"],
+            "expected_spend": spend,
+            "clv": scores["discounted_purchases"] * spend,
+        },
+        index=index,
+    )
