@@ -134,7 +134,7 @@ def test_time_split_study_on_a_small_world(small_world_db):
 
 @pytest.fixture(scope="module")
 def own_log_db(tmp_path_factory):
-    from own_data import build_own_log
+    from tests.own_data import build_own_log
 
     return build_own_log(tmp_path_factory.mktemp("ownlog"))
 

@@ -14,7 +14,7 @@ import time
 import pandas as pd
 import psutil
 import pytest
-from test_report import GOOD_BODY, kernel_processes, make_nb
+from tests.test_report import GOOD_BODY, kernel_processes, make_nb
 
 from crm_research import cli, kpi, runs
 

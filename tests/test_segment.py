@@ -105,7 +105,7 @@ def test_naming_is_deterministic_and_follows_the_profile():
 
 @pytest.fixture(scope="module")
 def own_log_db(tmp_path_factory):
-    from own_data import build_own_log
+    from tests.own_data import build_own_log
 
     return build_own_log(tmp_path_factory.mktemp("ownlog"))
 
