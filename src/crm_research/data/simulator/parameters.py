@@ -30,7 +30,7 @@ class Segment:
     open_rate: float
     click_rate: float  # clicks per open
     age_mean: float
-    email_effect: float  # κ: campaign e-mail's effect on the 30-day purchase chance (see below)
+    email_effect: float  # κ: the campaign e-mail's effect on the 30-day purchase chance
 
 
 # a latent segment is a group of similar customers: within-segment heterogeneity is moderate
