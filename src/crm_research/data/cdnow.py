@@ -21,7 +21,7 @@ COHORT_START = pd.Timestamp("1997-01-01")
 
 
 def _datasets_dir() -> Path:
-    import lifetimes
+    import lifetimes  # the data ship in the lifetimes wheel; imported only when read
 
     return Path(lifetimes.__file__).parent / "datasets"
 
@@ -29,9 +29,12 @@ def _datasets_dir() -> Path:
 def load_cdnow_sample() -> pd.DataFrame:
     """The 2,357-customer 1/10th sample; ``customer_id`` is the sample id (1..2357)."""
     df = pd.read_csv(
-        _datasets_dir() / "CDNOW_sample.txt", sep=r"\s+", header=None,
-        names=["master_id", "customer_id", "date", "cds", "dollars"], dtype={"date": str},
-    )  # fmt: skip
+        _datasets_dir() / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "cds", "dollars"],
+        dtype={"date": str},
+    )
     df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
     return df[["customer_id", "date", "cds", "dollars", "master_id"]]
 

@@ -18,7 +18,8 @@ file renamed into place), and a database that cannot be opened is rebuilt: it is
 
 Notebooks get the database through :func:`connect` (never by path), and ask it what the data
 support (:func:`capabilities`); a section the data cannot support shows one line saying what it
-needs (:func:`not_available`).
+needs (:func:`supports`). Those functions live in :mod:`crm_research.data.capabilities` (which
+never builds a database) and are re-exported here.
 """
 
 from __future__ import annotations
@@ -34,23 +35,40 @@ from pathlib import Path
 
 import pandas as pd
 
+from crm_research import byod, integrate
 from crm_research.config import interim_dir, processed_dir
+from crm_research.data import engine, examples, simulator, validate
+from crm_research.data.capabilities import (
+    NEEDS,
+    capabilities,
+    describe,
+    info,
+    missing,
+    not_available_text,
+    supports,
+)
+from crm_research.data.simulator import export_time, simulate_world, world_folder
+
+__all__ = [
+    "CDNOW",
+    "NEEDS",
+    "SIMULATED",
+    "Dataset",
+    "DatasetError",
+    "as_json",
+    "build",
+    "capabilities",
+    "connect",
+    "describe",
+    "ensure",
+    "info",
+    "missing",
+    "not_available_text",
+    "resolve",
+    "supports",
+]
 
 SIMULATED, CDNOW = "simulated", "cdnow"
-
-# what each capability means, as the reports say it when it is missing
-NEEDS = {
-    "amount": "order amounts (an amount column in the transaction log)",
-    "truth": "the simulator's ground truth (the simulated dataset only)",
-    "repeat": "customers with repeat purchases",
-    "channels": "a sales channel per order with at least two channels",
-    "identity": "two or more sources with names, phone numbers or e-mail addresses",
-    "contacts": "contact details (phone numbers, e-mail or postal addresses)",
-    "members": "a customer master with birth dates (members)",
-    "engagement": "calls, web sessions or e-mails per customer",
-    "campaign": "a randomised campaign (campaign_assignments with treated and control customers)",
-    "history": "at least 15 months of purchases",
-}
 
 
 class DatasetError(ValueError):
@@ -87,14 +105,18 @@ class Dataset:
 
 
 def _code_fingerprint() -> str:
-    """Hash of the source code of the modules that build a database."""
-    from crm_research import byod, integrate
-    from crm_research.data import engine, examples, simulator, validate
-
+    """Hash of the source code of the modules that build a database (every file of a package)."""
     h = hashlib.sha256()
     for m in (simulator, validate, byod, integrate, engine, examples, inspect.getmodule(Dataset)):
-        h.update(Path(inspect.getsourcefile(m)).read_bytes())
+        for path in _source_files(m):
+            h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _source_files(module) -> list[Path]:
+    """The module's file, or every ``.py`` file of a package (sorted)."""
+    path = Path(inspect.getsourcefile(module))
+    return sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
 
 
 def _file_digest(path: Path) -> str:
@@ -111,14 +133,14 @@ def resolve(
 ) -> Dataset:
     """The dataset ``data`` names: ``simulated`` (with ``n_people``, ``seed``), ``cdnow``, or the
     path of a YAML data configuration. Raises :class:`DatasetError` for anything else."""
-    from crm_research import byod
-
     key = str(data).strip()
     code = _code_fingerprint()
     if key == SIMULATED:
         n_people, seed = int(n_people), int(seed)
         fp = _hash(SIMULATED, n_people, seed, float(match_threshold), code)
-        return Dataset(SIMULATED, SIMULATED, fp, "KRW", None, n_people, seed, float(match_threshold))
+        return Dataset(
+            SIMULATED, SIMULATED, fp, "KRW", None, n_people, seed, float(match_threshold)
+        )
     if key == CDNOW:
         from importlib.metadata import version
 
@@ -138,8 +160,14 @@ def resolve(
         if not src.path.is_file():
             raise DatasetError(f"{path}: sources.{src.table}: {src.path}: file not found")
         parts += [src.table, str(src.path), _file_digest(src.path)]
-    return Dataset("config", cfg.name, _hash(*parts), cfg.analysis_currency, path.resolve(),
-                   match_threshold=float(match_threshold))  # fmt: skip
+    return Dataset(
+        "config",
+        cfg.name,
+        _hash(*parts),
+        cfg.analysis_currency,
+        path.resolve(),
+        match_threshold=float(match_threshold),
+    )
 
 
 def _hash(*parts) -> str:
@@ -158,10 +186,6 @@ def build(ds: Dataset, *, echo=print) -> Path:
     """Build the dataset's customer database (atomically) and return its path.
 
     Raises :class:`crm_research.byod.DataRefused` when own data fail validation."""
-    from crm_research import byod, integrate
-    from crm_research.data import engine, examples
-    from crm_research.data.simulator import export_time, simulate_world, world_folder
-
     target = ds.db_path
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".building")
@@ -172,14 +196,18 @@ def build(ds: Dataset, *, echo=print) -> Path:
             world = simulate_world(ds.n_people, seed=ds.seed)
             folder = world.write(world_folder(ds.n_people, ds.seed))
             as_of = export_time(world.config)
-            integrate.build_customer_db(folder, db_path=tmp, as_of=as_of, threshold=ds.match_threshold, seed=ds.seed)  # fmt: skip
+            integrate.build_customer_db(
+                folder, db_path=tmp, as_of=as_of, threshold=ds.match_threshold, seed=ds.seed
+            )
         else:
             config = ds.config
             if ds.kind == CDNOW:
                 config = examples.write_cdnow_shop_export(interim_dir() / "cdnow_export")
             cfg = byod.load_config(config)
             stage = interim_dir() / "staged" / target.stem
-            byod.build_database(config, tmp, stage_dir=stage, threshold=ds.match_threshold, echo=echo)  # fmt: skip
+            byod.build_database(
+                config, tmp, stage_dir=stage, threshold=ds.match_threshold, echo=echo
+            )
             as_of = cfg.as_of
         con = engine.connect(tmp)
         try:
@@ -194,13 +222,18 @@ def build(ds: Dataset, *, echo=print) -> Path:
 
 
 def _write_info(con, ds: Dataset, *, as_of: pd.Timestamp, started) -> None:
-    from crm_research.data import engine
-
     t = con.table("transactions")
-    agg = t.aggregate(
-        first=t.ordered_at.min(), last=t.ordered_at.max(), n=t.count(),
-        customers=t.customer_id.nunique(), amounts=t.amount.count(),
-    ).to_pandas().iloc[0]  # fmt: skip
+    agg = (
+        t.aggregate(
+            first=t.ordered_at.min(),
+            last=t.ordered_at.max(),
+            n=t.count(),
+            customers=t.customer_id.nunique(),
+            amounts=t.amount.count(),
+        )
+        .to_pandas()
+        .iloc[0]
+    )
     res = con.table("resolution").to_pandas().iloc[0] if "resolution" in con.list_tables() else None
     log = con.table("load_log").to_pandas()
     sources = log.loc[log["provided"], "table"].tolist()
@@ -261,103 +294,18 @@ def connect(
 ):
     """An Ibis connection to the customer database of the dataset ``data`` (see :func:`resolve`),
     built first if needed. Notebooks call this, never a path."""
-    from crm_research.data import engine
-
     ds = resolve(data, n_people=n_people, seed=seed, match_threshold=match_threshold)
     return engine.connect(ensure(ds, echo=echo), read_only=read_only)
 
 
-# ------------------------------------------------------------------------------------------------
-# what the data support
-
-
-def info(con) -> dict:
-    """The ``dataset_info`` row: name, kind, description, currency, export_time, first and last
-    purchase, customers, transactions, has_amount, has_truth, sources."""
-    return con.table("dataset_info").to_pandas().iloc[0].to_dict()
-
-
-def capabilities(con) -> dict[str, bool]:
-    """What the database supports, by :data:`NEEDS` key."""
-    tables = set(con.list_tables())
-    meta = info(con)
-    tx = con.table("transactions")
-    per = tx.group_by("customer_id").aggregate(n=tx.count())
-    repeat = bool(per.filter(per.n > 1).count().to_pandas() > 0)
-    channels = int(tx.channel.nunique().to_pandas())
-    cust = con.table("customers")
-    eng = cust.aggregate(
-        calls=cust.n_calls.sum(), web=cust.n_sessions.sum(), mail=cust.n_emails_sent.sum()
-    ).to_pandas().iloc[0]  # fmt: skip
-    ir = con.table("identity_records")
-    contacts = bool(
-        ir.filter(ir.phone_digits.notnull() | ir.email.notnull() | ir.address.notnull()).count().to_pandas()  # fmt: skip
-    )
-    members = con.table("src_members")
-    has_members = bool(members.filter(members.birth_date.notnull()).count().to_pandas())
-    res = con.table("resolution").to_pandas().iloc[0] if "resolution" in tables else None
-    campaign = False
-    if "src_campaign_assignments" in tables:
-        ca = con.table("src_campaign_assignments")
-        campaign = int(ca.treated.nunique().to_pandas()) == 2
-    first, last = pd.Timestamp(meta["first_purchase"]), pd.Timestamp(meta["last_purchase"])
-    return {
-        "amount": bool(meta["has_amount"]),
-        "truth": bool(meta["has_truth"]) and "truth_people" in tables,
-        "repeat": repeat,
-        "channels": channels >= 2,
-        "identity": res is not None and res["method"] == "splink",
-        "contacts": contacts,
-        "members": has_members,
-        "engagement": bool((eng.fillna(0) > 0).any()),
-        "campaign": campaign,
-        "history": (last - first).days >= 455,
-    }
-
-
-def missing(caps: dict[str, bool], *needs: str) -> list[str]:
-    """The ``needs`` the data do not support."""
-    unknown = [n for n in needs if n not in NEEDS]
-    if unknown:
-        raise KeyError(f"unknown capability {unknown[0]!r} (known: {', '.join(NEEDS)})")
-    return [n for n in needs if not caps.get(n, False)]
-
-
-def not_available_text(caps: dict[str, bool], *needs: str) -> str | None:
-    """"Not available for this data: needs …" when a need is missing, else None."""
-    gone = missing(caps, *needs)
-    if not gone:
-        return None
-    return "Not available for this data: needs " + "; ".join(NEEDS[n] for n in gone) + "."
-
-
-def supports(caps: dict[str, bool], *needs: str) -> bool:
-    """True when the data support every need; otherwise shows the one-line note (in a notebook)
-    and returns False. Use as ``if datasets.supports(caps, "amount"): ...``."""
-    text = not_available_text(caps, *needs)
-    if text is None:
-        return True
-    from IPython.display import Markdown, display
-
-    display(Markdown(f"> **{text}**"))
-    return False
-
-
-def describe(con) -> pd.DataFrame:
-    """The dataset in a few rows, for the top of each report (no personal data)."""
-    m = info(con)
-    rows = {
-        "data": m["description"],
-        "period": f"{m['first_purchase']} to {m['last_purchase']}",
-        "customers with a purchase": f"{m['customers']:,}",
-        "transactions": f"{m['transactions']:,}",
-        "amounts": m["currency"] if m["has_amount"] else "not in the data",
-        "sources": m["sources"].replace(",", ", "),
-    }
-    return pd.DataFrame({"": list(rows.values())}, index=list(rows))
-
-
 def as_json(ds: Dataset) -> str:
     """The dataset as JSON (for run records)."""
-    return json.dumps({"kind": ds.kind, "name": ds.name, "description": ds.description,
-                       "currency": ds.currency, "fingerprint": ds.fingerprint})  # fmt: skip
+    return json.dumps(
+        {
+            "kind": ds.kind,
+            "name": ds.name,
+            "description": ds.description,
+            "currency": ds.currency,
+            "fingerprint": ds.fingerprint,
+        }
+    )

@@ -37,7 +37,7 @@ def spark_session(master: str | None = None):
     """A Spark session for Ibis and splink: the active one (e.g. on a cluster), else a local one
     (``CRM_RESEARCH_SPARK_MASTER`` or ``local[2]``) with UTC session time zone and a warehouse
     folder under ``data/processed``. Needs the ``spark`` extra (pyspark) and Java 17."""
-    from pyspark.sql import SparkSession
+    from pyspark.sql import SparkSession  # optional heavy dependency (the spark extra)
 
     active = SparkSession.getActiveSession()
     if active is not None:
@@ -80,7 +80,9 @@ def write(con: ibis.BaseBackend, name: str, df: pd.DataFrame) -> None:
     con.create_table(name, df, overwrite=True)
 
 
-def copy_tables(src: ibis.BaseBackend, dst: ibis.BaseBackend, names: list[str] | None = None) -> list[str]:  # fmt: skip
+def copy_tables(
+    src: ibis.BaseBackend, dst: ibis.BaseBackend, names: list[str] | None = None
+) -> list[str]:
     """Copy tables (all by default) from one backend to another through pandas, e.g. the DuckDB
     customer database into a Spark catalog. For small and medium tables; at scale, write Parquet
     and read it on the target. Returns the names copied."""

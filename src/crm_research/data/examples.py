@@ -17,7 +17,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from crm_research.data.cdnow import load_cdnow_master, load_cdnow_sample
+from crm_research.data.simulator import simulate_campaign, simulate_world
 
 CDNOW_YAML = """\
 # CDNOW's 1997-Q1 cohort as a shop's order export (orders only; amounts in US dollars)
@@ -37,15 +41,17 @@ def write_cdnow_shop_export(folder: str | Path, *, sample: bool = False) -> Path
     """Write ``cdnow_orders.csv`` (69,659 orders of 23,570 customers; with ``sample``, the
     6,919 orders of the 2,357-customer 1/10th sample) and ``cdnow_shop.yaml`` into ``folder``;
     returns the YAML's path."""
-    from crm_research.data.cdnow import load_cdnow_master, load_cdnow_sample
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     m = (load_cdnow_sample() if sample else load_cdnow_master()).reset_index(drop=True)
     export = m.assign(order_no=[f"CD{i + 1:06d}" for i in range(len(m))])
     export = export.rename(
-        columns={"order_no": "Order No", "customer_id": "Customer ID", "date": "Order Date",
-                 "dollars": "Amount (USD)"}  # fmt: skip
+        columns={
+            "order_no": "Order No",
+            "customer_id": "Customer ID",
+            "date": "Order Date",
+            "dollars": "Amount (USD)",
+        }
     )[["Order No", "Customer ID", "Order Date", "Amount (USD)"]]
     export.to_csv(folder / "cdnow_orders.csv", index=False, date_format="%Y-%m-%d")
     cfg = folder / "cdnow_shop.yaml"
@@ -72,18 +78,29 @@ sources:
               이메일: email, 주소: address, 가입일시: joined_at, 수정일시: updated_at}}
 """
 
-KOREAN_ORDERS = {"order_id": "주문번호", "member_id": "회원번호", "ordered_at": "주문일시",
-                 "amount_krw": "결제금액", "channel": "채널"}  # fmt: skip
-KOREAN_MEMBERS = {"member_id": "회원번호", "name": "이름", "birth_date": "생년월일",
-                  "gender": "성별", "phone": "휴대폰", "email": "이메일", "address": "주소",
-                  "joined_at": "가입일시", "updated_at": "수정일시"}  # fmt: skip
+KOREAN_ORDERS = {
+    "order_id": "주문번호",
+    "member_id": "회원번호",
+    "ordered_at": "주문일시",
+    "amount_krw": "결제금액",
+    "channel": "채널",
+}
+KOREAN_MEMBERS = {
+    "member_id": "회원번호",
+    "name": "이름",
+    "birth_date": "생년월일",
+    "gender": "성별",
+    "phone": "휴대폰",
+    "email": "이메일",
+    "address": "주소",
+    "joined_at": "가입일시",
+    "updated_at": "수정일시",
+}
 
 
 def write_korean_export(folder: str | Path, *, n_people: int = 2_000, seed: int = 7) -> Path:
     """CP949 exports with Korean headers (orders with dates as ``2025.03.04 10:00:00``, and
     members) of a small simulated world; returns the YAML's path."""
-    from crm_research.data.simulator import simulate_world
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     world = simulate_world(n_people, seed=seed)
@@ -93,8 +110,13 @@ def write_korean_export(folder: str | Path, *, n_people: int = 2_000, seed: int 
     orders = orders[list(KOREAN_ORDERS)].rename(columns=KOREAN_ORDERS)
     members = world.exports["members"][list(KOREAN_MEMBERS)].rename(columns=KOREAN_MEMBERS)
     for name, df in (("주문내역.csv", orders), ("회원목록.csv", members)):
-        df.to_csv(folder / name, index=False, encoding="cp949", errors="replace",
-                  date_format="%Y-%m-%d %H:%M:%S")  # fmt: skip
+        df.to_csv(
+            folder / name,
+            index=False,
+            encoding="cp949",
+            errors="replace",
+            date_format="%Y-%m-%d %H:%M:%S",
+        )
     cfg = folder / "korean_shop.yaml"
     cfg.write_text(KOREAN_YAML.format(as_of=f"{world.as_of:%Y-%m-%d %H:%M:%S}"), encoding="utf-8")
     return cfg
@@ -116,8 +138,6 @@ sources:
 def write_log_without_amounts(folder: str | Path) -> Path:
     """CDNOW's purchase days per customer (``customer,day``, one row per purchase record, no
     order id, no amount); returns the YAML's path."""
-    from crm_research.data.cdnow import load_cdnow_master
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     m = load_cdnow_master()
@@ -160,11 +180,6 @@ def write_campaign_export(
     (its time uniform in the window, its amount the simulated spend, its channel the member's
     last one). The export is taken the day after the window ends. Only the exports are written:
     the campaign's truth stays in the simulator."""
-    import numpy as np
-    import pandas as pd
-
-    from crm_research.data.simulator import simulate_campaign, simulate_world
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     world = simulate_world(n_people, seed=seed)
@@ -215,8 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m crm_research.data.examples OUT_DIR", file=sys.stderr)
         return 2
     out = Path(args[0])
-    for f in (write_cdnow_shop_export(out / "cdnow"), write_korean_export(out / "korean"),
-              write_log_without_amounts(out / "no_amounts"), write_campaign_export(out / "campaign")):  # fmt: skip
+    for f in (
+        write_cdnow_shop_export(out / "cdnow"),
+        write_korean_export(out / "korean"),
+        write_log_without_amounts(out / "no_amounts"),
+        write_campaign_export(out / "campaign"),
+    ):
         print(f)
     return 0
 

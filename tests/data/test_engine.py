@@ -51,7 +51,11 @@ def test_backend_is_chosen_by_argument_or_environment(monkeypatch):
 
 def test_validation_counts(cons):
     duck, spark = cons
-    same(integrate.validation_counts(duck).to_pandas(), integrate.validation_counts(spark).to_pandas(), ["table", "reason_kind"])  # fmt: skip
+    same(
+        integrate.validation_counts(duck).to_pandas(),
+        integrate.validation_counts(spark).to_pandas(),
+        ["table", "reason_kind"],
+    )
 
 
 @pytest.mark.parametrize("name", ["transactions", "touchpoints", "customers"])
@@ -65,14 +69,20 @@ def test_unification(cons, name):
 @pytest.mark.parametrize("freq,mult", [("D", 1), ("D", 7), ("W", 1)])
 def test_btyd_summary(cons, freq, mult):
     duck, spark = cons
-    kw = dict(monetary_col="amount", observation_end="2025-12-31", freq=freq, freq_multiplier=mult)  # fmt: skip
-    same(rfm.btyd_summary(duck.table("transactions"), **kw), rfm.btyd_summary(spark.table("transactions"), **kw))  # fmt: skip
+    kw = dict(monetary_col="amount", observation_end="2025-12-31", freq=freq, freq_multiplier=mult)
+    same(
+        rfm.btyd_summary(duck.table("transactions"), **kw),
+        rfm.btyd_summary(spark.table("transactions"), **kw),
+    )
 
 
 def test_calibration_holdout(cons):
     duck, spark = cons
-    kw = dict(monetary_col="amount", calibration_end="2025-06-30", observation_end="2025-12-31")  # fmt: skip
-    same(rfm.calibration_holdout(duck.table("transactions"), **kw), rfm.calibration_holdout(spark.table("transactions"), **kw))  # fmt: skip
+    kw = dict(monetary_col="amount", calibration_end="2025-06-30", observation_end="2025-12-31")
+    same(
+        rfm.calibration_holdout(duck.table("transactions"), **kw),
+        rfm.calibration_holdout(spark.table("transactions"), **kw),
+    )
 
 
 def test_feature_tables(cons):
@@ -81,7 +91,12 @@ def test_feature_tables(cons):
     tx = {c: c.table("transactions") for c in (duck, spark)}
     tp = {c: c.table("touchpoints") for c in (duck, spark)}
     same(*(churn.churn_features(tx[c], "2025-09-30", touchpoints=tp[c]) for c in (duck, spark)))
-    same(*(churn.churn_labels(tx[c], "2025-09-30", horizon_days=90).to_frame() for c in (duck, spark)))  # fmt: skip
+    same(
+        *(
+            churn.churn_labels(tx[c], "2025-09-30", horizon_days=90).to_frame()
+            for c in (duck, spark)
+        )
+    )
 
 
 def test_splink_on_spark_gives_the_same_clusters(small_world, small_world_folder):
@@ -119,7 +134,7 @@ def test_scoring_with_map_in_pandas(cons):
     from crm_research import clv
 
     duck, spark = cons
-    kw = dict(monetary_col="amount", observation_end="2025-12-31", freq="D", freq_multiplier=7)  # fmt: skip
+    kw = dict(monetary_col="amount", observation_end="2025-12-31", freq="D", freq_multiplier=7)
     summary = rfm.btyd_summary(duck.table("transactions"), **kw)
     summary["monetary_value"] /= 1000
     bg, gg = clv.fit_btyd(summary, "bgnbd"), clv.fit_gamma_gamma(summary)

@@ -17,6 +17,30 @@ def test_same_seed_same_world(small_world):
     pd.testing.assert_frame_equal(small_world.truth_people, again.truth_people)
 
 
+def test_the_random_stream_is_pinned(small_world):
+    """Row counts of the 2,000-people seed-7 world, recorded before the simulator became a
+    package (issue 18): reordering or adding a draw changes them."""
+    assert small_world.summary == {
+        "members": 2066,
+        "orders": 16972,
+        "order_lines": 25569,
+        "shipments": 16946,
+        "cc_customers": 1108,
+        "tickets": 2298,
+        "web_accounts": 1328,
+        "sessions": 41311,
+        "email_subscribers": 1324,
+        "email_sends": 10206,
+        "survey_responses": 205,
+    }
+    assert small_world.exports["members"]["member_id"].iloc[:3].tolist() == [
+        "M00000461",
+        "M00001882",
+        "M00001653",
+    ]
+    assert int(small_world.truth_people["alive_at_end"].sum()) == 911
+
+
 def test_other_seed_other_world(small_world):
     other = simulate_world(2_000, seed=8)
     assert not small_world.exports["members"]["name"].equals(other.exports["members"]["name"])
@@ -30,8 +54,12 @@ def test_world_size_bounds(n):
 
 def test_truth_records_cover_every_identity_record(small_world):
     ex, tr = small_world.exports, small_world.truth_records
-    id_cols = {"members": "member_id", "cc_customers": "cc_customer_id",
-               "web_accounts": "login_id", "email_subscribers": "subscriber_id"}  # fmt: skip
+    id_cols = {
+        "members": "member_id",
+        "cc_customers": "cc_customer_id",
+        "web_accounts": "login_id",
+        "email_subscribers": "subscriber_id",
+    }
     for source, col in id_cols.items():
         truth_ids = set(tr.loc[tr["source"] == source, "record_id"])
         assert truth_ids == set(ex[source][col]), source
@@ -56,9 +84,11 @@ def test_orders_match_truth_per_person(small_world):
     expected = truth.sub(lost_pp, fill_value=0)
     expected = expected[expected > 0]
     pd.testing.assert_series_equal(
-        per_person.sort_index().astype("int64"), expected.sort_index().astype("int64"),
-        check_names=False, check_index_type=False,
-    )  # fmt: skip
+        per_person.sort_index().astype("int64"),
+        expected.sort_index().astype("int64"),
+        check_names=False,
+        check_index_type=False,
+    )
 
 
 def test_no_purchase_after_churn_and_first_purchase_at_acquisition(small_world):

@@ -66,14 +66,19 @@ def test_orders_only(data_dir, tmp_path):
 
 
 def test_orders_without_amounts_or_order_ids(data_dir, tmp_path):
-    cfg = write_config(tmp_path / "log", orders="Customer,When\nc1,2024-01-05\nc1,2024-01-05\nc2,2024-02-01\n",
-                       columns="{Customer: member_id, When: ordered_at}")  # fmt: skip
+    cfg = write_config(
+        tmp_path / "log",
+        orders="Customer,When\nc1,2024-01-05\nc1,2024-01-05\nc2,2024-02-01\n",
+        columns="{Customer: member_id, When: ordered_at}",
+    )
     con = datasets.connect(cfg, echo=lambda *a, **k: None)
     tx = con.table("transactions").to_pandas()
     assert len(tx) == 3 and tx["order_id"].tolist() == ["L2", "L3", "L4"]  # one order per row
     caps = datasets.capabilities(con)
     assert not caps["amount"]
-    assert datasets.not_available_text(caps, "amount").endswith("needs order amounts (an amount column in the transaction log).")  # fmt: skip
+    assert datasets.not_available_text(caps, "amount").endswith(
+        "needs order amounts (an amount column in the transaction log)."
+    )
     k = kpi.snapshot(con, "2024-06-30")
     assert math.isnan(k["clv_12m_total"]) and k["clv_note"] == "no amounts in the data"
 
@@ -96,7 +101,9 @@ def test_orders_and_members_korean_cp949(data_dir, tmp_path):
 def test_full_simulated_world(data_dir):
     con = datasets.connect("simulated", n_people=1_000, seed=5, echo=lambda *a, **k: None)
     caps = datasets.capabilities(con)
-    assert all(caps[k] for k in ("truth", "identity", "contacts", "members", "engagement", "channels"))  # fmt: skip
+    assert all(
+        caps[k] for k in ("truth", "identity", "contacts", "members", "engagement", "channels")
+    )
     meta = datasets.info(con)
     assert meta["currency"] == "KRW" and meta["has_truth"]
     assert "1,000 people, seed 5" in meta["description"]
@@ -137,20 +144,36 @@ def test_unknown_dataset_names_are_refused():
 
 def test_blank_or_numeric_personal_fields_never_crash_the_linkage():
     n = 40
-    members = pd.DataFrame({"member_id": [f"M{i}" for i in range(n)], "name": None,
-                            "birth_date": None, "phone": [str(10_000 + i) for i in range(n)],
-                            "email": None, "address": None,
-                            "updated_at": pd.Timestamp("2024-01-01")})  # fmt: skip
-    subs = pd.DataFrame({"subscriber_id": [f"S{i}" for i in range(n)], "email": None,
-                         "name": [str(i) for i in range(n)],
-                         "subscribed_at": pd.Timestamp("2024-01-01")})  # fmt: skip
-    empty = {"cc_customers": ["cc_customer_id", "name", "phone", "birth_date", "registered_at"],
-             "web_accounts": ["login_id", "email", "name", "birth_date", "phone", "signup_at"],
-             "survey": ["response_id", "submitted_at", "name", "email", "phone"]}  # fmt: skip
+    members = pd.DataFrame(
+        {
+            "member_id": [f"M{i}" for i in range(n)],
+            "name": None,
+            "birth_date": None,
+            "phone": [str(10_000 + i) for i in range(n)],
+            "email": None,
+            "address": None,
+            "updated_at": pd.Timestamp("2024-01-01"),
+        }
+    )
+    subs = pd.DataFrame(
+        {
+            "subscriber_id": [f"S{i}" for i in range(n)],
+            "email": None,
+            "name": [str(i) for i in range(n)],
+            "subscribed_at": pd.Timestamp("2024-01-01"),
+        }
+    )
+    empty = {
+        "cc_customers": ["cc_customer_id", "name", "phone", "birth_date", "registered_at"],
+        "web_accounts": ["login_id", "email", "name", "birth_date", "phone", "signup_at"],
+        "survey": ["response_id", "submitted_at", "name", "email", "phone"],
+    }
     tables = {"members": members, "email_subscribers": subs} | {
-        k: pd.DataFrame(columns=v).astype({v[-1] if k != "survey" else "submitted_at": "datetime64[ns]"})
+        k: pd.DataFrame(columns=v).astype(
+            {v[-1] if k != "survey" else "submitted_at": "datetime64[ns]"}
+        )
         for k, v in empty.items()
-    }  # fmt: skip
+    }
     records = integrate.identity_records(tables)
     res = integrate.resolve_identities(records, seed=1)
     assert res.method in ("splink", "exact identifiers")
@@ -158,10 +181,22 @@ def test_blank_or_numeric_personal_fields_never_crash_the_linkage():
 
 
 def test_splink_failure_falls_back_to_exact_identifiers(monkeypatch, small_world):
-    tables = {k: small_world.exports[k].copy() for k in ("members", "cc_customers", "web_accounts", "email_subscribers")}  # fmt: skip
-    tables["survey"] = pd.DataFrame(columns=["response_id", "submitted_at", "name", "email", "phone"])  # fmt: skip
+    tables = {
+        k: small_world.exports[k].copy()
+        for k in ("members", "cc_customers", "web_accounts", "email_subscribers")
+    }
+    tables["survey"] = pd.DataFrame(
+        columns=["response_id", "submitted_at", "name", "email", "phone"]
+    )
     for t in tables.values():
-        for c in ("updated_at", "registered_at", "signup_at", "subscribed_at", "submitted_at", "birth_date"):  # fmt: skip
+        for c in (
+            "updated_at",
+            "registered_at",
+            "signup_at",
+            "subscribed_at",
+            "submitted_at",
+            "birth_date",
+        ):
             if c in t:
                 t[c] = pd.to_datetime(t[c], errors="coerce")
 
@@ -171,5 +206,7 @@ def test_splink_failure_falls_back_to_exact_identifiers(monkeypatch, small_world
     monkeypatch.setattr(integrate, "_resolve_splink", broken)
     res = integrate.resolve_identities(integrate.identity_records(tables), seed=1)
     assert res.method == "exact identifiers" and res.n_probabilistic_links == 0
-    assert res.notes[0].startswith("splink could not be trained on these records (ZeroDivisionError")  # fmt: skip
+    assert res.notes[0].startswith(
+        "splink could not be trained on these records (ZeroDivisionError"
+    )
     assert res.n_deterministic_links > 0
