@@ -7,32 +7,15 @@ import json
 import nbformat
 import pytest
 
-from crm_research import cli, report
-from crm_research.pages import fill_slots
-from crm_research.report import ParameterError, declared_parameters, resolve_parameters
-
-
-def make_nb(path, body: str, params: str | None = "x = 1\nfail = False"):
-    nb = nbformat.v4.new_notebook()
-    cells = []
-    if params is not None:
-        cells.append(nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}))
-    cells.append(nbformat.v4.new_code_cell(body))
-    nb.cells = cells
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
-
-
-GOOD_BODY = (
-    "from crm_research.report import headline\n"
-    "if fail:\n    raise RuntimeError('planned failure')\n"
-    "headline('Answer', x * 2)\nprint('value', x * 2)"
+from crm_research import cli
+from crm_research.reporting import execution, runs
+from crm_research.reporting.navigation import fill_slots
+from crm_research.reporting.parameters import (
+    ParameterError,
+    declared_parameters,
+    resolve_parameters,
 )
+from tests.reporting.helpers import GOOD_BODY, kernel_processes, make_nb
 
 
 @pytest.fixture
@@ -46,7 +29,18 @@ def nbdir(tmp_path):
 
 
 def run(nbdir, out, *args):
-    return cli.main(["report", "--notebooks-dir", str(nbdir), "--reports-dir", str(out), "--timeout", "120", *args])  # fmt: skip
+    return cli.main(
+        [
+            "report",
+            "--notebooks-dir",
+            str(nbdir),
+            "--reports-dir",
+            str(out),
+            "--timeout",
+            "120",
+            *args,
+        ]
+    )
 
 
 def test_declared_parameters(nbdir):
@@ -71,7 +65,9 @@ def test_undeclared_parameter_is_refused(nbdir):
 
 def test_dates_are_passed_as_iso_strings(nbdir, tmp_path):
     nb = nbdir / "01_first.ipynb"
-    assert resolve_parameters([nb], overrides=["x=2025-09-30", "fail=2025-09-30 10:00:00"])["01_first"] == {"x": "2025-09-30", "fail": "2025-09-30 10:00:00"}  # fmt: skip
+    assert resolve_parameters([nb], overrides=["x=2025-09-30", "fail=2025-09-30 10:00:00"])[
+        "01_first"
+    ] == {"x": "2025-09-30", "fail": "2025-09-30 10:00:00"}
     f = tmp_path / "p.yaml"
     f.write_text("all: {x: 2025-06-30}\n")
     assert resolve_parameters([nb], yaml_file=f)["01_first"] == {"x": "2025-06-30"}
@@ -80,7 +76,10 @@ def test_dates_are_passed_as_iso_strings(nbdir, tmp_path):
 def test_yaml_parameters(nbdir, tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("all:\n  x: 4\n'02':\n  y0: 1\n")
-    assert resolve_parameters(sorted(nbdir.glob("0*.ipynb")), f) == {"01_first": {"x": 4}, "02_second": {"y0": 1}}  # fmt: skip
+    assert resolve_parameters(sorted(nbdir.glob("0*.ipynb")), f) == {
+        "01_first": {"x": 4},
+        "02_second": {"y0": 1},
+    }
 
 
 def test_cli_refuses_undeclared_parameter_before_running(nbdir, tmp_path, capsys):
@@ -138,17 +137,6 @@ def test_failure_keeps_last_good_html_and_exits_non_zero(nbdir, tmp_path):
     assert not list(out.glob(".tmp-*"))  # no temporary leftovers
 
 
-def kernel_processes(since: float) -> list:
-    import psutil
-
-    procs = []
-    for p in psutil.process_iter(["cmdline", "create_time"]):
-        cmd = " ".join(p.info["cmdline"] or [])
-        if "ipykernel_launcher" in cmd and p.info["create_time"] >= since:
-            procs.append(p)
-    return procs
-
-
 @pytest.mark.slow
 def test_timeout_kills_the_notebook_and_its_kernel(nbdir, tmp_path):
     import time
@@ -200,14 +188,14 @@ def test_did_you_mean_and_keep_without_as_of(nbdir, tmp_path, capsys):
 
 
 def test_kernel_is_the_project_kernel_or_this_environments(monkeypatch):
-    assert report.kernel_name() in ("crm-research", "python3")
-    monkeypatch.setattr(report, "KERNEL_NAME", "no-such-kernel-xyz")
-    assert report.kernel_name() == "python3"
+    assert execution.kernel_name() in ("crm-research", "python3")
+    monkeypatch.setattr(execution, "KERNEL_NAME", "no-such-kernel-xyz")
+    assert execution.kernel_name() == "python3"
 
 
 def test_disk_errors_are_recognised():
-    assert report._is_disk_error("OSError: [Errno 28] No space left on device: '/r/x'")
-    assert not report._is_disk_error("RuntimeError: planned failure")
+    assert execution._is_disk_error("OSError: [Errno 28] No space left on device: '/r/x'")
+    assert not execution._is_disk_error("RuntimeError: planned failure")
 
 
 @pytest.mark.slow
@@ -217,14 +205,14 @@ def test_full_disk_stops_the_run_naming_the_folder(nbdir, tmp_path, monkeypatch,
     import errno
 
     out = tmp_path / "reports"
-    real = report._export
+    real = execution._export
 
     def export(book, hide_code):
         if book.metadata.get("title", "").startswith("02"):
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(book, hide_code)
 
-    monkeypatch.setattr(report, "_export", export)
+    monkeypatch.setattr(execution, "_export", export)
     make_nb(nbdir / "03_third.ipynb", "z = 3", params="z0 = 0")
     assert run(nbdir, out) == 74
     err = capsys.readouterr()
@@ -242,7 +230,7 @@ def test_leftovers_of_a_killed_run_are_removed(tmp_path):
     (run_dir / "status.json.tmp").write_text("{")
     (tmp_path / "keep.html").write_text("x")
     said = []
-    assert len(report.remove_leftovers(tmp_path, echo=said.append)) == 4
+    assert len(runs.remove_leftovers(tmp_path, echo=said.append)) == 4
     assert [p.name for p in tmp_path.iterdir()] == ["runs", "keep.html"] or sorted(
         p.name for p in tmp_path.iterdir()
     ) == ["keep.html", "runs"]

@@ -9,7 +9,9 @@ import shutil
 import nbformat
 import pytest
 
-from crm_research import cli, pages, report_check
+from crm_research import cli
+from crm_research import reporting as pages
+from crm_research.reporting import check as report_check
 
 FIRST = (
     "# 01 · Alpha: the first step\n\n**CRM step:** test. **The question:** *how many\n"
@@ -116,7 +118,7 @@ def test_landing_page_shows_the_ten_steps_linked_to_their_reports(tmp_path):
 # a small run: two good notebooks, one failing, root run with --hide-code, then an --as-of run
 
 PARAMS = "data = 'simulated'  # the dataset\nn_people = 2000  # people\nworld_seed = 7  # seed\nas_of = None  # date\nfail = False  # fail on purpose"
-SETUP = "from crm_research.report import headline, setup_notebook\nsetup_notebook()\nimport matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\nfrom IPython.display import Markdown, display\nfrom crm_research import plots, tables"
+SETUP = "from crm_research.reporting import headline, setup_notebook\nsetup_notebook()\nimport matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\nfrom IPython.display import Markdown, display\nfrom crm_research import plots, tables"
 BODY_1 = (
     "plots.plot_probability_histogram(np.random.default_rng(0).beta(2, 5, 500), title='P(alive) of every customer', xlabel='P(alive)')\n"
     "plt.show()\nfig, ax = plt.subplots()\nax.plot([1, 2])\nplt.show()\n"

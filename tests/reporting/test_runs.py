@@ -14,9 +14,11 @@ import time
 import pandas as pd
 import psutil
 import pytest
-from tests.test_report import GOOD_BODY, kernel_processes, make_nb
 
-from crm_research import cli, kpi, runs
+from crm_research import cli
+from crm_research import reporting as runs
+from crm_research.reporting import kpi
+from tests.reporting.helpers import GOOD_BODY, kernel_processes, make_nb
 
 
 @pytest.fixture
@@ -25,7 +27,11 @@ def env(tmp_path, small_dataset_dir, monkeypatch):
     that dataset's customer database."""
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
-    make_nb(nbdir / "01_first.ipynb", GOOD_BODY + "\nprint('as of', as_of)", params=NB_PARAMS + "\nas_of = '2025-12-31'")  # fmt: skip
+    make_nb(
+        nbdir / "01_first.ipynb",
+        GOOD_BODY + "\nprint('as of', as_of)",
+        params=NB_PARAMS + "\nas_of = '2025-12-31'",
+    )
     data = tmp_path / "data"
     shutil.copytree(small_dataset_dir / "processed", data / "processed")
     monkeypatch.setenv("CRM_RESEARCH_DATA_DIR", str(data))
@@ -36,11 +42,26 @@ NB_PARAMS = "x = 1\nfail = False\ndata = 'simulated'\nn_people = 2000\nworld_see
 
 
 def report(nbdir, out, *args) -> int:
-    return cli.main(["report", "--notebooks-dir", str(nbdir), "--reports-dir", str(out), "--timeout", "120", *args])  # fmt: skip
+    return cli.main(
+        [
+            "report",
+            "--notebooks-dir",
+            str(nbdir),
+            "--reports-dir",
+            str(out),
+            "--timeout",
+            "120",
+            *args,
+        ]
+    )
 
 
 def digest(folder) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}  # fmt: skip
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 def test_two_runs_give_two_folders_history_deltas_and_trends(env):
@@ -50,7 +71,10 @@ def test_two_runs_give_two_folders_history_deltas_and_trends(env):
     folders = sorted((out / "runs").iterdir())
     assert [f.name[:10] for f in folders] == ["2025-06-30", "2025-12-31"]
     recs = [json.loads((f / "run.json").read_text()) for f in folders]
-    assert all(r["status"] == "ok" and (f / "01_first.html").exists() for r, f in zip(recs, folders, strict=True))  # fmt: skip
+    assert all(
+        r["status"] == "ok" and (f / "01_first.html").exists()
+        for r, f in zip(recs, folders, strict=True)
+    )
     assert "as of 2025-06-30 23:59:59" in (folders[0] / "01_first.html").read_text()  # passed on
     k1, k2 = recs[0]["kpis"], recs[1]["kpis"]
     assert (
@@ -121,7 +145,10 @@ def test_failed_second_run_leaves_the_first_intact_and_exits_non_zero(env):
     rec = json.loads((second / "run.json").read_text())
     assert rec["status"] == "failed" and "planned failure" in rec["error"] and rec["kpis"] is None
     index = (out / "index.html").read_text()
-    assert "<b>failed</b>" in index and f"Latest good run: <a href=\"runs/{first.name}/index.html\">" in index  # fmt: skip
+    assert (
+        "<b>failed</b>" in index
+        and f'Latest good run: <a href="runs/{first.name}/index.html">' in index
+    )
 
 
 def test_keep_last_n_runs(env):
@@ -143,7 +170,16 @@ def test_lock_refuses_a_live_holder_and_replaces_a_stale_one(tmp_path):
     try:
         lock = tmp_path / runs.LOCK_NAME
         p = psutil.Process(holder.pid)
-        lock.write_text(json.dumps({"pid": holder.pid, "host": os.uname().nodename, "started": p.create_time(), "since": "earlier"}))  # fmt: skip
+        lock.write_text(
+            json.dumps(
+                {
+                    "pid": holder.pid,
+                    "host": os.uname().nodename,
+                    "started": p.create_time(),
+                    "since": "earlier",
+                }
+            )
+        )
         expected = f"another report run is using {tmp_path} \\(pid {holder.pid} on"
         with pytest.raises(runs.RunLockedError, match=expected), runs.run_lock(tmp_path):
             pass
@@ -159,8 +195,20 @@ def test_lock_refuses_a_live_holder_and_replaces_a_stale_one(tmp_path):
 
 def _start_slow_run(nbdir, out, seconds=60):
     make_nb(nbdir / "02_slow.ipynb", f"import time\ntime.sleep({seconds})", params="s = 1")
-    cmd = [sys.executable, "-m", "crm_research.cli", "report", "--notebooks-dir", str(nbdir),
-           "--reports-dir", str(out), "--as-of", "2025-12-31", "--only", "02"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "crm_research.cli",
+        "report",
+        "--notebooks-dir",
+        str(nbdir),
+        "--reports-dir",
+        str(out),
+        "--as-of",
+        "2025-12-31",
+        "--only",
+        "02",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline:  # until the kernel is up
@@ -185,7 +233,10 @@ def test_second_run_refused_while_first_runs_and_sigterm_leaves_no_kernel(env, c
     try:
         t0 = time.perf_counter()
         assert report(nbdir, out, "--as-of", "2025-12-31") == 3
-        assert f"crm-research report: another report run is using {out} (pid {proc.pid} on" in capsys.readouterr().err  # fmt: skip
+        assert (
+            f"crm-research report: another report run is using {out} (pid {proc.pid} on"
+            in capsys.readouterr().err
+        )
         assert time.perf_counter() - t0 < 30  # refused at once, not after waiting
     finally:
         proc.send_signal(signal.SIGTERM)  # what systemd and CI send to stop a job
@@ -217,7 +268,11 @@ def _world_config(folder, tmp_path, **extra) -> object:
     """A bring-your-own-data configuration pointing at the small world's exports."""
     from crm_research.data.validate import SOURCE_FILES
 
-    lines = [f"as_of: {extra.get('as_of', '2026-01-01 00:00:00')}", f"output: {tmp_path / 'staged'}", "sources:"]  # fmt: skip
+    lines = [
+        f"as_of: {extra.get('as_of', '2026-01-01 00:00:00')}",
+        f"output: {tmp_path / 'staged'}",
+        "sources:",
+    ]
     for t, f in SOURCE_FILES.items():
         if t not in extra.get("drop", ()) and (folder / f).exists():
             lines.append(f"  {t}: {folder / f}")
@@ -227,7 +282,9 @@ def _world_config(folder, tmp_path, **extra) -> object:
 
 
 @pytest.mark.slow
-def test_report_on_your_own_data_builds_the_database_and_records_kpis(env, small_world, small_world_folder, small_world_db, tmp_path):  # fmt: skip
+def test_report_on_your_own_data_builds_the_database_and_records_kpis(
+    env, small_world, small_world_folder, small_world_db, tmp_path
+):
     """The small world's exports given as your own data: the database built from them has the
     same KPIs as the one built directly; the run is in the history."""
     from crm_research.data import engine
@@ -262,7 +319,16 @@ def test_report_on_refused_data_exits_2_and_records_it(env, tmp_path, capsys):
 def test_report_on_orders_and_members_only(env, small_world, small_world_folder, tmp_path):
     """Sources you do not have are empty tables: the database still builds, KPIs still come."""
     nbdir, out = env
-    drop = ("shipments", "cc_customers", "tickets", "web_accounts", "sessions", "email_subscribers", "email_sends", "survey")  # fmt: skip
+    drop = (
+        "shipments",
+        "cc_customers",
+        "tickets",
+        "web_accounts",
+        "sessions",
+        "email_subscribers",
+        "email_sends",
+        "survey",
+    )
     cfg = _world_config(small_world_folder, tmp_path, as_of=small_world.as_of, drop=drop)
     assert report(nbdir, out, "--config", str(cfg), "--as-of", "2025-12-31") == 0
     rec = json.loads(next((out / "runs").glob("*/run.json")).read_text())
@@ -378,7 +444,9 @@ def test_given_targets_are_recorded_and_bad_ones_refused(env, capsys):
 
 
 @pytest.mark.slow
-def test_a_relative_data_path_reaches_the_notebooks_as_an_absolute_one(env, small_world, small_world_folder, tmp_path, monkeypatch):  # fmt: skip
+def test_a_relative_data_path_reaches_the_notebooks_as_an_absolute_one(
+    env, small_world, small_world_folder, tmp_path, monkeypatch
+):
     """Notebooks run in their own folder: `--data my.yaml` given relative to where the analyst
     stands must still name the same file inside the notebook."""
     nbdir, out = env
