@@ -38,7 +38,7 @@ MAX_HTML_BYTES = 5 * 1024 * 1024
 
 KERNEL_NAME = "crm-research"
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES_DIR = Path(__file__).parent.parent / "templates"  # crm_research/templates
 
 
 @dataclass
