@@ -5,6 +5,8 @@ from __future__ import annotations
 import nbformat
 import psutil
 
+from crm_research import cli
+
 
 def make_nb(path, body: str, params: str | None = "x = 1\nfail = False"):
     nb = nbformat.v4.new_notebook()
@@ -36,3 +38,18 @@ def kernel_processes(since: float) -> list:
         if "ipykernel_launcher" in cmd and p.info["create_time"] >= since:
             procs.append(p)
     return procs
+
+
+def run(nbdir, out, *args):
+    return cli.main(
+        [
+            "report",
+            "--notebooks-dir",
+            str(nbdir),
+            "--reports-dir",
+            str(out),
+            "--timeout",
+            "120",
+            *args,
+        ]
+    )

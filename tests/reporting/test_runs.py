@@ -108,32 +108,6 @@ def test_as_of_past_the_data_is_flagged_as_stale(env):
         assert f"{lag} days earlier" in (run / page).read_text()
 
 
-def test_kpis_by_hand(small_world_db):
-    from crm_research.data import engine
-
-    con = engine.connect(small_world_db, read_only=True)
-    k = kpi.snapshot(con, "2025-12-31")
-    tx = con.table("transactions").to_pandas()
-    con.disconnect()
-    last = tx[tx["ordered_at"] < "2026-01-01"].groupby("customer_id")["ordered_at"].max()
-    assert k["customers"] == len(last)
-    assert k["data_end"] == f"{last.max():%Y-%m-%d}"
-    assert k["active_share"] == pytest.approx((last >= "2025-01-01").mean())
-    cut = pd.Timestamp("2025-10-03")
-    before = tx[tx["ordered_at"] < cut].groupby("customer_id")["ordered_at"].max()
-    risk = before[before >= cut - pd.Timedelta(days=365)].index
-    assert k["churn_rate_90d"] == pytest.approx((last[risk] < cut).mean())
-    assert pd.isna(k["campaign_uplift_pts"])  # no campaign recorded in this database
-
-
-def test_deltas_flag_moves_over_the_threshold():
-    h = pd.DataFrame({"customers": [100.0, 104.0, 130.0], "campaign_uplift_pts": [2.0, 2.5, 0.5]})
-    d = kpi.deltas(h, threshold=0.1)
-    assert d["customers_flag"].tolist() == [False, False, True]
-    assert d["customers_change"].iloc[2] == pytest.approx(0.25)
-    assert d["campaign_uplift_pts_flag"].tolist() == [False, False, True]  # moved 2 pts > 1 pt
-
-
 def test_failed_second_run_leaves_the_first_intact_and_exits_non_zero(env):
     nbdir, out = env
     assert report(nbdir, out, "--as-of", "2025-06-30") == 0
@@ -335,99 +309,6 @@ def test_report_on_orders_and_members_only(env, small_world, small_world_folder,
     assert rec["status"] == "ok" and rec["kpis"]["customers"] > 0
 
 
-def _record(folder, as_of, kpis, **extra) -> dict:
-    return {
-        "folder": folder,
-        "as_of": as_of,
-        "started": f"{as_of}T08:00:00+00:00",
-        "status": "ok",
-        "kpis": kpis,
-        **extra,
-    }
-
-
-def _write_runs(root, records) -> None:
-    for r in records:
-        folder = root / "runs" / r["folder"]
-        folder.mkdir(parents=True)
-        runs.write_run_record(folder, {k: v for k, v in r.items() if k != "folder"})
-
-
-KPIS = {
-    "customers": 1000,
-    "active_share": 0.75,
-    "clv_12m_total": 1.0e6,
-    "churn_rate_90d": 0.5,
-    "campaign_uplift_pts": float("nan"),
-    "data_end": "2025-12-31",
-    "currency": "KRW",
-}
-
-
-def test_history_shows_each_kpi_against_its_target(tmp_path):
-    from crm_research import programme
-
-    _write_runs(
-        tmp_path,
-        [
-            _record(
-                "2025-06-30_a",
-                "2025-06-30",
-                KPIS | {"active_share": 0.70},
-                dataset_kind="simulated",
-            ),
-            _record("2025-12-31_b", "2025-12-31", KPIS, dataset_kind="simulated"),
-        ],
-    )
-    latest = runs.load_runs(tmp_path)[-1]
-    vs = runs.run_vs_targets(latest)
-    expected = programme.kpi_vs_target(KPIS, kind="simulated")
-    assert vs["met"].tolist() == expected["met"].tolist()
-    assert vs.loc["active_share", "met"]  # 75% ≥ 72%
-    assert not vs.loc["churn_rate_90d", "met"]  # 50% > 45%
-    assert vs.loc["campaign_uplift_pts", "met"] is None  # no campaign: not measurable
-    html_ = runs.history_section(tmp_path)
-    assert "KPIs against their targets, as of 31 December 2025" in html_
-    assert "the simulated retailer's targets" in html_
-    assert (
-        '<td class="tgt met">✓ met</td>' in html_
-        and '<td class="tgt missed">✗ not met</td>' in html_
-    )
-    assert "≥ 230,000 KRW per customer (in total 230.00 million KRW)" in html_  # 1,000 customers
-    assert '<span class="tgt met" title="target ≥ 72.0%">✓ target ≥ 72.0%</span>' in html_
-    assert '<span class="tgt missed" title="target ≤ 45.0%">✗ target ≤ 45.0%</span>' in html_
-    assert "target ≥ +2.00: not measurable" in html_
-    assert "✗ target ≥ 230,000,000" in html_  # per customer: the run's total
-    assert html_.count("✗ target ≥ 72.0%") == 1  # the first run missed it (70%)
-    thresholds = runs.target_thresholds(runs.load_runs(tmp_path))
-    assert thresholds.loc["2025-12-31_b", "churn_rate_90d"] == pytest.approx(0.45)
-    assert (tmp_path / "kpi_trends.png").stat().st_size > 5_000
-
-
-def test_history_targets_follow_the_kind_and_given_targets(tmp_path):
-    cdnow = _record(
-        "2025-06-30_a",
-        "2025-06-30",
-        KPIS | {"currency": "USD"},
-        dataset_info={"kind": "cdnow", "currency": "USD"},
-    )
-    assert runs.run_kind(cdnow) == "cdnow"  # older records: the kind from dataset_info
-    assert runs.run_targets(cdnow)[0]["churn_rate_90d"].value == pytest.approx(0.65)
-    own = _record(
-        "x",
-        "2025-06-30",
-        KPIS | {"currency": "USD"},
-        dataset_kind="config",
-        targets={"churn_rate_90d": {"max": 0.6}},
-    )
-    t, source = runs.run_targets(own)
-    assert list(t) == ["churn_rate_90d"] and source == "targets given for this run"
-    assert runs.run_vs_targets(own).loc["churn_rate_90d", "met"]
-    unknown = _record("y", "2025-06-30", KPIS)
-    assert runs.run_vs_targets(unknown) is None and runs.latest_targets_html(unknown) == ""
-    assert runs.run_vs_targets(_record("z", "2025-06-30", None, dataset_kind="simulated")) is None
-
-
 def test_given_targets_are_recorded_and_bad_ones_refused(env, capsys):
     nbdir, out = env
     nb = nbdir / "01_first.ipynb"
@@ -455,3 +336,18 @@ def test_a_relative_data_path_reaches_the_notebooks_as_an_absolute_one(
     assert report(nbdir, out, "--data", cfg.name) == 0
     executed = (out / "01_first.ipynb").read_text()
     assert json.dumps(str(cfg.resolve()))[1:-1] in executed  # the injected parameter
+
+
+def test_leftovers_of_a_killed_run_are_removed(tmp_path):
+    (tmp_path / ".tmp-01_first-abc").mkdir()
+    (tmp_path / ".01_old-xyz").mkdir()
+    run_dir = tmp_path / "runs" / "2025-12-31_x"
+    (run_dir / ".tmp-02_second-q").mkdir(parents=True)
+    (run_dir / "status.json.tmp").write_text("{")
+    (tmp_path / "keep.html").write_text("x")
+    said = []
+    assert len(runs.remove_leftovers(tmp_path, echo=said.append)) == 4
+    assert [p.name for p in tmp_path.iterdir()] == ["runs", "keep.html"] or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["keep.html", "runs"]
+    assert list(run_dir.iterdir()) == [] and "interrupted run" in said[0]
