@@ -145,7 +145,7 @@ def rebase_links(nb, notebooks_dir: Path, out_dir: Path, *, to_html: bool = True
 
 def stale_warning(as_of: str | None, data_end: str | None) -> str | None:
     """The stale-data warning of an ``--as-of`` run whose data end more than
-    :data:`crm_research.kpi.STALE_DAYS` before the as-of date (plain text), else None."""
+    :data:`crm_research.reporting.kpi.STALE_DAYS` before the as-of date (plain text), else None."""
 
     if not as_of:
         return None

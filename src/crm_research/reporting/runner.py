@@ -25,11 +25,12 @@ import pandas as pd
 from crm_research import byod
 from crm_research.config import NOTEBOOKS_DIR, reports_dir
 from crm_research.data import datasets
-from crm_research.reporting import history, index, kpi, navigation, runs
+from crm_research.reporting import index, kpi, navigation, runs
 from crm_research.reporting.dates import human_date
 from crm_research.reporting.executed import git_commit
 from crm_research.reporting.execution import NotebookResult, kernel_name, run_notebook
 from crm_research.reporting.files import ReportWriteError, load_status, save_status
+from crm_research.reporting.history import write_history_index
 from crm_research.reporting.inputs import (
     dataset_facts,
     default_kpis,
@@ -123,15 +124,15 @@ def write_index(
     heading: str | None = None,
 ) -> Path:
     """Refresh the navigation and warnings of every report in ``out_dir`` and write its
-    ``index.html``: a landing page (:mod:`crm_research.pages`) — the data, each notebook's title,
+    ``index.html``: a landing page (:mod:`crm_research.reporting.index`) — the data, each notebook's title,
     question and headline figures explained, warnings at the top. ``history``: link to the run
     history (``../../index.html`` in a run folder); at the top of a reports folder that holds
-    ``runs/``, the landing page also shows the history (:func:`crm_research.runs.write_history_index`)."""
+    ``runs/``, the landing page also shows the history (:func:`crm_research.reporting.history.write_history_index`)."""
 
     try:
         navigation.refresh_reports(out_dir, status, history=history, warnings=warnings)
         if history is None and (out_dir / "runs").is_dir():
-            return history.write_history_index(out_dir, threshold=threshold)
+            return write_history_index(out_dir, threshold=threshold)
         return index.write_landing(
             out_dir,
             status,
@@ -178,11 +179,11 @@ def run_reports(
 
     Without ``as_of`` the reports go to ``out_dir`` itself (the latest run replaces the previous
     one notebook by notebook). With ``as_of`` (a date) the run gets its own folder under
-    ``out_dir/runs`` (see :mod:`crm_research.runs`): notebooks that declare an ``as_of``
+    ``out_dir/runs`` (see :mod:`crm_research.reporting.runs`): notebooks that declare an ``as_of``
     parameter receive it, the KPIs at that date are computed after the notebooks (``kpi_fn``,
-    default :func:`crm_research.kpi.snapshot` on the dataset's database), the newest ``keep``
+    default :func:`crm_research.reporting.kpi.snapshot` on the dataset's database), the newest ``keep``
     runs are kept and ``out_dir/index.html`` shows the history. Either way the run holds a lock
-    on ``out_dir`` (:func:`crm_research.runs.run_lock`).
+    on ``out_dir`` (:func:`crm_research.reporting.runs.run_lock`).
     """
 
     out_dir = Path(out_dir) if out_dir is not None else reports_dir()
@@ -368,7 +369,7 @@ def run_reports(
                 )
                 for name in runs.prune(out_dir, keep):
                     echo(f"removed old run {name} (keeping the last {keep})")
-                history.write_history_index(out_dir, threshold=threshold)
+                write_history_index(out_dir, threshold=threshold)
             except OSError as e:
                 echo(
                     f"could not update the run's index and history in {out_dir}: {e.strerror or e}"
