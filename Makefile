@@ -82,7 +82,7 @@ bench-1m: $(STAMP)  ## integration of the 1,000,000-person world (simulated once
 	$(BIN)/python benchmarks/bench_integration.py --n-people 1000000 --workdir data/bench/world-1m
 
 check-reports: $(STAMP)  ## check reports/: links, titles, Markdown, decimals; images in headless Chromium
-	$(BIN)/python -m crm_research.report_check reports
+	$(BIN)/python -m crm_research.reporting.check reports
 
 chromium:  ## install Debian's chromium for the browser check of the reports (needs root)
 	apt-get install -y chromium

@@ -8,9 +8,10 @@ import re
 import nbformat
 import pytest
 
-from crm_research import cli, report_check
+from crm_research import cli
 from crm_research.config import NOTEBOOKS_DIR
 from crm_research.data.simulator import simulate_world
+from crm_research.reporting import check as report_check
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 SMOKE_PARAMS = ["n_people=1500", "world_seed=3"]  # every notebook: a small simulated world
@@ -31,7 +32,7 @@ def test_exactly_one_parameters_cell(nb):
 def test_every_parameter_is_seen_by_papermill(nb):
     """papermill skips a line it cannot parse (e.g. a comment containing '='), and the parameter
     silently becomes impossible to override."""
-    from crm_research.report import declared_parameters
+    from crm_research.reporting.parameters import declared_parameters
 
     cell = next(c for c in nbformat.read(nb, as_version=4).cells if "parameters" in c.metadata.get("tags", []))  # fmt: skip
     assigned = re.findall(r"^(\w+)\s*=", cell.source, flags=re.M)

@@ -7,8 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from crm_research import kpi, programme
+from crm_research import programme
 from crm_research.config import NOTEBOOKS_DIR
+from crm_research.reporting import kpi
 
 KPIS = {
     "customers": 1000.0,

@@ -74,7 +74,7 @@ def test_notebook_03_path_picks_the_planted_k(k):
     (segment_stability.profiled_k with its default parameters: method, k_rule, k range, n_boot,
     seed) on the worlds of test_rule_picks_the_planted_k."""
     from crm_research.config import NOTEBOOKS_DIR
-    from crm_research.report import declared_parameters
+    from crm_research.reporting.parameters import declared_parameters
 
     p = declared_parameters(next(NOTEBOOKS_DIR.glob("03_*.ipynb")))
     assert p["k_rule"] == "stability"

@@ -562,7 +562,7 @@ def default_economics(currency: str, contact_cost: float | None = None, offer_co
                       success_rate: float = 0.15, margin: float = 0.25) -> Economics:  # fmt: skip
     """Campaign economics in ``currency``: costs not given default to 1 (contact) and 10 (offer)
     money units of :func:`crm_research.kpi.money_scale` (1,000 and 10,000 KRW; $1 and $10)."""
-    from crm_research.kpi import money_scale
+    from crm_research.reporting.kpi import money_scale
 
     scale = money_scale(currency)
     return Economics(
@@ -577,7 +577,8 @@ def value_at_risk(con, cutoff: str | pd.Timestamp, index: pd.Index, currency: st
     comes from: with amounts, next year's purchases if the customer stays (BG/NBD rate ×
     Gamma-Gamma spend, fitted up to ``cutoff``); without, the stated ``value_per_customer`` for
     everyone; (None, reason) when neither is there."""
-    from crm_research import clv, kpi
+    from crm_research import clv
+    from crm_research.reporting import kpi
 
     if has_amount:
         tx = con.table("transactions")

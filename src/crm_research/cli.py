@@ -10,10 +10,25 @@ import argparse
 import os
 import signal
 import sys
+import textwrap
 from pathlib import Path
 
-from crm_research.config import NOTEBOOKS_DIR
-from crm_research.runs import EXIT_CODES
+import nbformat
+
+from crm_research import __version__, byod
+from crm_research.config import NOTEBOOKS_DIR, reports_dir
+from crm_research.reporting import (
+    EXIT_CODES,
+    ParameterError,
+    ReportWriteError,
+    RunLockedError,
+    discover,
+    fallback_title,
+    notebook_meta,
+    parameter_help,
+    run_reports,
+)
+from crm_research.teaching import student_notebooks
 
 REPORT_DESCRIPTION = """Run the notebooks (notebooks/NN_*.ipynb) in order with papermill and write
 each one as an HTML report, plus reports/index.html, a landing page that links them all.
@@ -34,8 +49,6 @@ REPORT_EXAMPLES = """examples:
 
 
 def _version() -> str:
-    from crm_research import __version__
-
     return f"crm-research {__version__} (Python {sys.version.split()[0]})"
 
 
@@ -54,8 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     rep.add_argument("--only", nargs="+", metavar="NN", help="run only these notebooks (01 02 ...)")
-    rep.add_argument("-p", "--param", action="append", default=[], metavar="[NN.]NAME=VALUE",
-                     help="override a parameter (all notebooks that declare it, or notebook NN)")  # fmt: skip
+    rep.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="[NN.]NAME=VALUE",
+        help="override a parameter (all notebooks that declare it, or notebook NN)",
+    )
     rep.add_argument(
         "--params", type=Path, help="YAML file of parameters: {all: {...}, '01': {...}}"
     )
@@ -67,20 +86,32 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also write a managers' version without code (NN_topic.managers.html) beside each report",
     )
-    rep.add_argument("--as-of", metavar="YYYY-MM-DD",
-                     help="run as of this date into reports/runs/<as-of>_<start>/ and update the history")  # fmt: skip
+    rep.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="run as of this date into reports/runs/<as-of>_<start>/ and update the history",
+    )
     rep.add_argument(
         "--keep", type=int, default=None, help="with --as-of: runs to keep (default 12)"
     )
-    rep.add_argument("--threshold", type=float, default=0.1,
-                     help="with --as-of: flag a KPI that moves more than this from the previous run (0.1 = 10%%)")  # fmt: skip
+    rep.add_argument(
+        "--threshold",
+        type=float,
+        default=0.1,
+        help="with --as-of: flag a KPI that moves more than this from the previous run (0.1 = 10%%)",
+    )
     rep.add_argument(
         "--student",
         action="store_true",
         help="also write the student versions of the notebooks (exercises without their solution cells) to REPORTS/student/",
     )
-    rep.add_argument("--data", "--config", dest="data", metavar="NAME_OR_YAML",
-                     help="the data every notebook analyses: simulated (default), cdnow, or your YAML data configuration (see 'validate')")  # fmt: skip
+    rep.add_argument(
+        "--data",
+        "--config",
+        dest="data",
+        metavar="NAME_OR_YAML",
+        help="the data every notebook analyses: simulated (default), cdnow, or your YAML data configuration (see 'validate')",
+    )
     rep.epilog = (
         REPORT_EXAMPLES
         + "\nexit codes:\n"
@@ -89,8 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     lst = sub.add_parser("list", help="list the notebooks, their questions and parameters")
     lst.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS_DIR)
     lst.add_argument("--only", nargs="+", metavar="NN", help="only these notebooks")
-    val = sub.add_parser("validate", help="check your own data against the input contract (no notebooks)")  # fmt: skip
-    val.add_argument("config", type=Path, help="YAML data configuration (see README: bring your own data)")  # fmt: skip
+    val = sub.add_parser(
+        "validate", help="check your own data against the input contract (no notebooks)"
+    )
+    val.add_argument(
+        "config", type=Path, help="YAML data configuration (see README: bring your own data)"
+    )
     val.add_argument("--examples", type=int, default=3, help="example rows shown per reason")
     stu = sub.add_parser(
         "student",
@@ -121,8 +156,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     if args.command == "validate":
-        from crm_research import byod
-
         try:
             report, ok = byod.validate_config(args.config, examples=args.examples)
         except byod.ConfigError as e:
@@ -130,9 +163,6 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(report)
         return 0 if ok else 2
-
-    from crm_research.report import ParameterError, ReportWriteError, run_reports
-    from crm_research.runs import RunLockedError
 
     signal.signal(signal.SIGTERM, _sigterm)  # systemd/CI stop: same clean-up as Ctrl-C
     try:
@@ -164,11 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - a clear line, not a traceback (recorded in the run)
         if os.environ.get("CRM_RESEARCH_DEBUG"):
             raise
-        print(f"crm-research report: failed: {type(e).__name__}: {e} (CRM_RESEARCH_DEBUG=1 shows the traceback)", file=sys.stderr)  # fmt: skip
+        print(
+            f"crm-research report: failed: {type(e).__name__}: {e} (CRM_RESEARCH_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
         return 1
     if args.student and not any(r.status == "refused" for r in results):
-        from crm_research.config import reports_dir
-
         out = (args.reports_dir or reports_dir()) / "student"
         if _student(args.notebooks_dir, out, args.only) != 0:
             return 1
@@ -179,21 +210,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     failed = [r for r in results if r.status != "ok"]
     if failed:
-        print(f"{len(failed)} of {len(results)} steps failed: "
-              + ", ".join(f"{r.notebook} ({r.status})" for r in failed), file=sys.stderr)  # fmt: skip
+        print(
+            f"{len(failed)} of {len(results)} steps failed: "
+            + ", ".join(f"{r.notebook} ({r.status})" for r in failed),
+            file=sys.stderr,
+        )
         return 124 if all(r.status == "timeout" for r in failed) else 1
     return 0
 
 
 def _list(notebooks_dir: Path, only: list[str] | None) -> int:
     """Print each notebook's title, question and parameters (default and meaning)."""
-    import textwrap
-
-    import nbformat
-
-    from crm_research.pages import fallback_title, notebook_meta
-    from crm_research.report import ParameterError, discover, parameter_help
-
     try:
         nbs = discover(notebooks_dir, only)
     except ParameterError as e:
@@ -225,8 +252,6 @@ def _list(notebooks_dir: Path, only: list[str] | None) -> int:
 
 def _student(notebooks_dir: Path, out_dir: Path, only: list[str] | None) -> int:
     """Write the student versions (:func:`crm_research.teaching.student_notebooks`)."""
-    from crm_research.teaching import student_notebooks
-
     try:
         written = student_notebooks(notebooks_dir, out_dir, only)
     except OSError as e:

@@ -219,7 +219,7 @@ def customer_value(
     and multiplied back, exactly as :func:`crm_research.clv.clv_table` (and the run KPIs) do, so
     the total CLV is the run's ``clv_12m_total``. Without amounts, or when no repeat customer has
     a positive amount, there is no spend model and no money column (a note says why)."""
-    from crm_research import kpi
+    from crm_research.reporting import kpi
 
     scale = kpi.money_scale(currency or "")
     s = rfm.btyd_summary(

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crm_research.kpi import KPI_LABELS
+from crm_research.reporting.kpi import KPI_LABELS
 
 # ------------------------------------------------------------------------------------------------
 # the course: chapters in order, and the ten steps

@@ -473,7 +473,8 @@ def choose_features(features: pd.DataFrame, caps: dict[str, bool], requested: li
 def value_table(con, as_of: str | pd.Timestamp, currency: str, caps: dict[str, bool]) -> pd.DataFrame | None:  # fmt: skip
     """Per customer at ``as_of``: ``p_alive`` (BG/NBD) and, with amounts, ``clv`` and
     ``value_if_alive`` (Gamma-Gamma; in ``currency``). None without repeat purchases."""
-    from crm_research import clv, kpi, rfm
+    from crm_research import clv, rfm
+    from crm_research.reporting import kpi
 
     if not caps.get("repeat"):
         return None

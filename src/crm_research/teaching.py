@@ -66,7 +66,7 @@ def student_notebooks(
     ``out_dir``. Links to other notebooks stay (the copies sit side by side); links to files of
     the repository (``../docs/glossary.md``) are rewritten relative to ``out_dir``. Returns the
     written paths."""
-    from crm_research.pages import rebase_links
+    from crm_research.reporting.navigation import rebase_links
 
     with tempfile.TemporaryDirectory() as tmp:
         written = []

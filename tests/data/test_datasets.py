@@ -8,8 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from crm_research import integrate, kpi
+from crm_research import integrate
 from crm_research.data import datasets, engine, examples
+from crm_research.reporting import kpi
 
 ORDERS = (
     "Order,Customer,When,Paid\n"

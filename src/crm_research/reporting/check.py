@@ -8,7 +8,7 @@
 * :func:`browser_check` renders pages in headless Chromium (Debian's ``chromium``) and returns
   the images that do not load. :func:`find_chromium` says whether it is installed.
 
-Run both on a reports folder: ``python -m crm_research.report_check reports/``.
+Run both on a reports folder: ``python -m crm_research.reporting.check reports/``.
 """
 
 from __future__ import annotations
@@ -221,10 +221,10 @@ def screenshot(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m crm_research.report_check REPORTS_DIR``: crawl, then the browser check."""
+    """``python -m crm_research.reporting.check REPORTS_DIR``: crawl, then the browser check."""
     args = argv if argv is not None else sys.argv[1:]
     if len(args) != 1:
-        print("usage: python -m crm_research.report_check REPORTS_DIR", file=sys.stderr)
+        print("usage: python -m crm_research.reporting.check REPORTS_DIR", file=sys.stderr)
         return 2
     root = Path(args[0])
     problems = crawl(root)

@@ -29,6 +29,8 @@ import math
 
 import pandas as pd
 
+from crm_research import clv
+
 STALE_DAYS = 7
 
 KPI_LABELS = {
@@ -42,7 +44,6 @@ KPI_LABELS = {
 
 def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> dict[str, float]:
     """The KPIs (see the module docstring) of the customer database ``con`` at ``as_of``."""
-    from crm_research import clv
 
     as_of = pd.Timestamp(as_of)
     end = as_of.normalize() + pd.Timedelta(days=1)  # the whole as-of day counts
@@ -68,8 +69,13 @@ def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> di
     total, note = math.nan, "no amounts in the data"
     if has_amount:
         try:
-            values = clv.clv_table(t, observation_end=as_of.normalize(), monetary_col="amount",
-                                   money_scale=money_scale(currency), horizon_weeks=horizon_weeks)  # fmt: skip
+            values = clv.clv_table(
+                t,
+                observation_end=as_of.normalize(),
+                monetary_col="amount",
+                money_scale=money_scale(currency),
+                horizon_weeks=horizon_weeks,
+            )
             total, note = float(values["clv"].sum()), ""
         except (RuntimeError, ValueError) as e:  # too few (repeat) customers to fit the models
             note = f"CLV models could not be fitted: {e}"

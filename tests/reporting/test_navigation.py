@@ -9,7 +9,9 @@ import shutil
 import nbformat
 import pytest
 
-from crm_research import cli, pages, report_check
+from crm_research import cli
+from crm_research import reporting as pages
+from crm_research.reporting import check as report_check
 
 FIRST = (
     "# 01 · Alpha: the first step\n\n**CRM step:** test. **The question:** *how many\n"
@@ -64,59 +66,11 @@ def test_human_dates_and_stale_warning():
     assert "as of 31 March 2026" in w and "90 days earlier" in w
 
 
-def test_headline_terms_are_explained_from_the_glossary():
-    def terms(text):
-        return [t for t, _ in pages.explain(text)]
-
-    assert terms("BG/NBD P(alive) vs the truth (ROC AUC)") == [
-        "BG/NBD",
-        "P(alive)",
-        "truth",
-        "ROC AUC",
-    ]
-    assert terms("Segmentation k=4 ARI") == ["ARI"]
-    assert terms("MBG/NBD holdout MAE") == ["MBG/NBD", "Holdout", "MAE"]  # not BG/NBD inside
-    assert terms("S-learner uplift, +3.51 pts") == ["Meta-learners", "Uplift", "pts"]
-    assert terms("Customers to target") == []
-    assert all(m.endswith(".") for _, m in pages.explain("Qini and AUUC and F1"))
-
-
-def test_landing_page_shows_the_ten_steps_linked_to_their_reports(tmp_path):
-    from crm_research import programme
-
-    page = "<html><head><title>R</title></head><body>r</body></html>"
-    (tmp_path / "00_crm_programme.html").write_text(page)
-    (tmp_path / "02_rfm_clv.managers.html").write_text(page)  # only the managers' version
-    status = {
-        "00_crm_programme": {
-            "status": "ok",
-            "short": "00 · The CRM programme",
-            "html": "00_crm_programme.html",
-        },
-        "02_rfm_clv": {"status": "ok", "short": "02 · RFM and CLV"},
-    }
-    pages.write_landing(tmp_path, status, extra='<section id="history">h</section>')
-    index = (tmp_path / "index.html").read_text()
-    steps = index.split('id="ten-steps"', 1)[1]
-    assert "The ten steps of a CRM programme" in steps
-    for step in programme.TEN_STEPS:
-        assert f'<td class="num">{step["step"]}</td>' in steps and step["name"] in steps
-    assert (
-        steps.count('<a href="00_crm_programme.html">00 · The CRM programme</a>') == 4
-    )  # 1, 2, 6, 7
-    assert '<a href="02_rfm_clv.managers.html">02 · RFM and CLV</a>' in steps
-    assert '04 · Churn <span class="absent">(not in this run)</span>' in steps
-    assert ".ipynb" not in steps and "1. Goals as KPI targets" in steps
-    nav = index.split("<nav", 2)[1]  # one bar, both anchors
-    assert 'href="#history"' in nav and 'href="#ten-steps"' in nav and index.count("<nav") == 1
-    assert report_check.crawl(tmp_path) == []
-
-
 # ------------------------------------------------------------------------------------------------
 # a small run: two good notebooks, one failing, root run with --hide-code, then an --as-of run
 
 PARAMS = "data = 'simulated'  # the dataset\nn_people = 2000  # people\nworld_seed = 7  # seed\nas_of = None  # date\nfail = False  # fail on purpose"
-SETUP = "from crm_research.report import headline, setup_notebook\nsetup_notebook()\nimport matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\nfrom IPython.display import Markdown, display\nfrom crm_research import plots, tables"
+SETUP = "from crm_research.reporting import headline, setup_notebook\nsetup_notebook()\nimport matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\nfrom IPython.display import Markdown, display\nfrom crm_research import plots, tables"
 BODY_1 = (
     "plots.plot_probability_histogram(np.random.default_rng(0).beta(2, 5, 500), title='P(alive) of every customer', xlabel='P(alive)')\n"
     "plt.show()\nfig, ax = plt.subplots()\nax.plot([1, 2])\nplt.show()\n"
@@ -228,28 +182,3 @@ def test_site_images_load_in_chromium(site):
         next((out / "runs").iterdir()) / "index.html",
     ]
     assert report_check.browser_check(pages_) == []
-
-
-def test_crawler_finds_each_kind_of_problem(tmp_path):
-    (tmp_path / "ok.html").write_text(
-        "<html><head><title>Fine</title></head><body><a href='ok.html#x'>x</a></body></html>"
-    )
-    (tmp_path / "bad.html").write_text(
-        "<html><head><title>Notebook</title></head><body><a href='missing.html'>m</a>"
-        "<a href='02_x.ipynb'>n</a><img src='gone.png'><a href='https://example.org/x'>ext</a>"
-        "<div class='jp-OutputArea-output'><pre>**The real campaign.** text</pre></div>"
-        "<div class='jp-InputArea'><pre>print('**not flagged**')</pre></div>"
-        "<table><tr><td>1410.000000</td><td>0.1234</td></tr></table></body></html>"
-    )
-    problems = report_check.crawl(tmp_path)
-    text = "\n".join(problems)
-    assert len(problems) == 6, text
-    for needle in (
-        "<title> is 'Notebook'",
-        "'missing.html'> does not resolve",
-        "links to a notebook file",
-        "'gone.png'> does not resolve",
-        "literal Markdown (bold",
-        "'1410.000000' has more than 4",
-    ):
-        assert needle in text

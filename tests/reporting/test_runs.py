@@ -14,9 +14,11 @@ import time
 import pandas as pd
 import psutil
 import pytest
-from tests.test_report import GOOD_BODY, kernel_processes, make_nb
 
-from crm_research import cli, kpi, runs
+from crm_research import cli
+from crm_research import reporting as runs
+from crm_research.reporting import kpi
+from tests.reporting.helpers import GOOD_BODY, kernel_processes, make_nb
 
 
 @pytest.fixture
@@ -25,7 +27,11 @@ def env(tmp_path, small_dataset_dir, monkeypatch):
     that dataset's customer database."""
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
-    make_nb(nbdir / "01_first.ipynb", GOOD_BODY + "\nprint('as of', as_of)", params=NB_PARAMS + "\nas_of = '2025-12-31'")  # fmt: skip
+    make_nb(
+        nbdir / "01_first.ipynb",
+        GOOD_BODY + "\nprint('as of', as_of)",
+        params=NB_PARAMS + "\nas_of = '2025-12-31'",
+    )
     data = tmp_path / "data"
     shutil.copytree(small_dataset_dir / "processed", data / "processed")
     monkeypatch.setenv("CRM_RESEARCH_DATA_DIR", str(data))
@@ -36,11 +42,26 @@ NB_PARAMS = "x = 1\nfail = False\ndata = 'simulated'\nn_people = 2000\nworld_see
 
 
 def report(nbdir, out, *args) -> int:
-    return cli.main(["report", "--notebooks-dir", str(nbdir), "--reports-dir", str(out), "--timeout", "120", *args])  # fmt: skip
+    return cli.main(
+        [
+            "report",
+            "--notebooks-dir",
+            str(nbdir),
+            "--reports-dir",
+            str(out),
+            "--timeout",
+            "120",
+            *args,
+        ]
+    )
 
 
 def digest(folder) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}  # fmt: skip
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 def test_two_runs_give_two_folders_history_deltas_and_trends(env):
@@ -50,7 +71,10 @@ def test_two_runs_give_two_folders_history_deltas_and_trends(env):
     folders = sorted((out / "runs").iterdir())
     assert [f.name[:10] for f in folders] == ["2025-06-30", "2025-12-31"]
     recs = [json.loads((f / "run.json").read_text()) for f in folders]
-    assert all(r["status"] == "ok" and (f / "01_first.html").exists() for r, f in zip(recs, folders, strict=True))  # fmt: skip
+    assert all(
+        r["status"] == "ok" and (f / "01_first.html").exists()
+        for r, f in zip(recs, folders, strict=True)
+    )
     assert "as of 2025-06-30 23:59:59" in (folders[0] / "01_first.html").read_text()  # passed on
     k1, k2 = recs[0]["kpis"], recs[1]["kpis"]
     assert (
@@ -84,32 +108,6 @@ def test_as_of_past_the_data_is_flagged_as_stale(env):
         assert f"{lag} days earlier" in (run / page).read_text()
 
 
-def test_kpis_by_hand(small_world_db):
-    from crm_research.data import engine
-
-    con = engine.connect(small_world_db, read_only=True)
-    k = kpi.snapshot(con, "2025-12-31")
-    tx = con.table("transactions").to_pandas()
-    con.disconnect()
-    last = tx[tx["ordered_at"] < "2026-01-01"].groupby("customer_id")["ordered_at"].max()
-    assert k["customers"] == len(last)
-    assert k["data_end"] == f"{last.max():%Y-%m-%d}"
-    assert k["active_share"] == pytest.approx((last >= "2025-01-01").mean())
-    cut = pd.Timestamp("2025-10-03")
-    before = tx[tx["ordered_at"] < cut].groupby("customer_id")["ordered_at"].max()
-    risk = before[before >= cut - pd.Timedelta(days=365)].index
-    assert k["churn_rate_90d"] == pytest.approx((last[risk] < cut).mean())
-    assert pd.isna(k["campaign_uplift_pts"])  # no campaign recorded in this database
-
-
-def test_deltas_flag_moves_over_the_threshold():
-    h = pd.DataFrame({"customers": [100.0, 104.0, 130.0], "campaign_uplift_pts": [2.0, 2.5, 0.5]})
-    d = kpi.deltas(h, threshold=0.1)
-    assert d["customers_flag"].tolist() == [False, False, True]
-    assert d["customers_change"].iloc[2] == pytest.approx(0.25)
-    assert d["campaign_uplift_pts_flag"].tolist() == [False, False, True]  # moved 2 pts > 1 pt
-
-
 def test_failed_second_run_leaves_the_first_intact_and_exits_non_zero(env):
     nbdir, out = env
     assert report(nbdir, out, "--as-of", "2025-06-30") == 0
@@ -121,7 +119,10 @@ def test_failed_second_run_leaves_the_first_intact_and_exits_non_zero(env):
     rec = json.loads((second / "run.json").read_text())
     assert rec["status"] == "failed" and "planned failure" in rec["error"] and rec["kpis"] is None
     index = (out / "index.html").read_text()
-    assert "<b>failed</b>" in index and f"Latest good run: <a href=\"runs/{first.name}/index.html\">" in index  # fmt: skip
+    assert (
+        "<b>failed</b>" in index
+        and f'Latest good run: <a href="runs/{first.name}/index.html">' in index
+    )
 
 
 def test_keep_last_n_runs(env):
@@ -143,7 +144,16 @@ def test_lock_refuses_a_live_holder_and_replaces_a_stale_one(tmp_path):
     try:
         lock = tmp_path / runs.LOCK_NAME
         p = psutil.Process(holder.pid)
-        lock.write_text(json.dumps({"pid": holder.pid, "host": os.uname().nodename, "started": p.create_time(), "since": "earlier"}))  # fmt: skip
+        lock.write_text(
+            json.dumps(
+                {
+                    "pid": holder.pid,
+                    "host": os.uname().nodename,
+                    "started": p.create_time(),
+                    "since": "earlier",
+                }
+            )
+        )
         expected = f"another report run is using {tmp_path} \\(pid {holder.pid} on"
         with pytest.raises(runs.RunLockedError, match=expected), runs.run_lock(tmp_path):
             pass
@@ -159,8 +169,20 @@ def test_lock_refuses_a_live_holder_and_replaces_a_stale_one(tmp_path):
 
 def _start_slow_run(nbdir, out, seconds=60):
     make_nb(nbdir / "02_slow.ipynb", f"import time\ntime.sleep({seconds})", params="s = 1")
-    cmd = [sys.executable, "-m", "crm_research.cli", "report", "--notebooks-dir", str(nbdir),
-           "--reports-dir", str(out), "--as-of", "2025-12-31", "--only", "02"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "crm_research.cli",
+        "report",
+        "--notebooks-dir",
+        str(nbdir),
+        "--reports-dir",
+        str(out),
+        "--as-of",
+        "2025-12-31",
+        "--only",
+        "02",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline:  # until the kernel is up
@@ -185,7 +207,10 @@ def test_second_run_refused_while_first_runs_and_sigterm_leaves_no_kernel(env, c
     try:
         t0 = time.perf_counter()
         assert report(nbdir, out, "--as-of", "2025-12-31") == 3
-        assert f"crm-research report: another report run is using {out} (pid {proc.pid} on" in capsys.readouterr().err  # fmt: skip
+        assert (
+            f"crm-research report: another report run is using {out} (pid {proc.pid} on"
+            in capsys.readouterr().err
+        )
         assert time.perf_counter() - t0 < 30  # refused at once, not after waiting
     finally:
         proc.send_signal(signal.SIGTERM)  # what systemd and CI send to stop a job
@@ -217,7 +242,11 @@ def _world_config(folder, tmp_path, **extra) -> object:
     """A bring-your-own-data configuration pointing at the small world's exports."""
     from crm_research.data.validate import SOURCE_FILES
 
-    lines = [f"as_of: {extra.get('as_of', '2026-01-01 00:00:00')}", f"output: {tmp_path / 'staged'}", "sources:"]  # fmt: skip
+    lines = [
+        f"as_of: {extra.get('as_of', '2026-01-01 00:00:00')}",
+        f"output: {tmp_path / 'staged'}",
+        "sources:",
+    ]
     for t, f in SOURCE_FILES.items():
         if t not in extra.get("drop", ()) and (folder / f).exists():
             lines.append(f"  {t}: {folder / f}")
@@ -227,7 +256,9 @@ def _world_config(folder, tmp_path, **extra) -> object:
 
 
 @pytest.mark.slow
-def test_report_on_your_own_data_builds_the_database_and_records_kpis(env, small_world, small_world_folder, small_world_db, tmp_path):  # fmt: skip
+def test_report_on_your_own_data_builds_the_database_and_records_kpis(
+    env, small_world, small_world_folder, small_world_db, tmp_path
+):
     """The small world's exports given as your own data: the database built from them has the
     same KPIs as the one built directly; the run is in the history."""
     from crm_research.data import engine
@@ -262,104 +293,20 @@ def test_report_on_refused_data_exits_2_and_records_it(env, tmp_path, capsys):
 def test_report_on_orders_and_members_only(env, small_world, small_world_folder, tmp_path):
     """Sources you do not have are empty tables: the database still builds, KPIs still come."""
     nbdir, out = env
-    drop = ("shipments", "cc_customers", "tickets", "web_accounts", "sessions", "email_subscribers", "email_sends", "survey")  # fmt: skip
+    drop = (
+        "shipments",
+        "cc_customers",
+        "tickets",
+        "web_accounts",
+        "sessions",
+        "email_subscribers",
+        "email_sends",
+        "survey",
+    )
     cfg = _world_config(small_world_folder, tmp_path, as_of=small_world.as_of, drop=drop)
     assert report(nbdir, out, "--config", str(cfg), "--as-of", "2025-12-31") == 0
     rec = json.loads(next((out / "runs").glob("*/run.json")).read_text())
     assert rec["status"] == "ok" and rec["kpis"]["customers"] > 0
-
-
-def _record(folder, as_of, kpis, **extra) -> dict:
-    return {
-        "folder": folder,
-        "as_of": as_of,
-        "started": f"{as_of}T08:00:00+00:00",
-        "status": "ok",
-        "kpis": kpis,
-        **extra,
-    }
-
-
-def _write_runs(root, records) -> None:
-    for r in records:
-        folder = root / "runs" / r["folder"]
-        folder.mkdir(parents=True)
-        runs.write_run_record(folder, {k: v for k, v in r.items() if k != "folder"})
-
-
-KPIS = {
-    "customers": 1000,
-    "active_share": 0.75,
-    "clv_12m_total": 1.0e6,
-    "churn_rate_90d": 0.5,
-    "campaign_uplift_pts": float("nan"),
-    "data_end": "2025-12-31",
-    "currency": "KRW",
-}
-
-
-def test_history_shows_each_kpi_against_its_target(tmp_path):
-    from crm_research import programme
-
-    _write_runs(
-        tmp_path,
-        [
-            _record(
-                "2025-06-30_a",
-                "2025-06-30",
-                KPIS | {"active_share": 0.70},
-                dataset_kind="simulated",
-            ),
-            _record("2025-12-31_b", "2025-12-31", KPIS, dataset_kind="simulated"),
-        ],
-    )
-    latest = runs.load_runs(tmp_path)[-1]
-    vs = runs.run_vs_targets(latest)
-    expected = programme.kpi_vs_target(KPIS, kind="simulated")
-    assert vs["met"].tolist() == expected["met"].tolist()
-    assert vs.loc["active_share", "met"]  # 75% ≥ 72%
-    assert not vs.loc["churn_rate_90d", "met"]  # 50% > 45%
-    assert vs.loc["campaign_uplift_pts", "met"] is None  # no campaign: not measurable
-    html_ = runs.history_section(tmp_path)
-    assert "KPIs against their targets, as of 31 December 2025" in html_
-    assert "the simulated retailer's targets" in html_
-    assert (
-        '<td class="tgt met">✓ met</td>' in html_
-        and '<td class="tgt missed">✗ not met</td>' in html_
-    )
-    assert "≥ 230,000 KRW per customer (in total 230.00 million KRW)" in html_  # 1,000 customers
-    assert '<span class="tgt met" title="target ≥ 72.0%">✓ target ≥ 72.0%</span>' in html_
-    assert '<span class="tgt missed" title="target ≤ 45.0%">✗ target ≤ 45.0%</span>' in html_
-    assert "target ≥ +2.00: not measurable" in html_
-    assert "✗ target ≥ 230,000,000" in html_  # per customer: the run's total
-    assert html_.count("✗ target ≥ 72.0%") == 1  # the first run missed it (70%)
-    thresholds = runs.target_thresholds(runs.load_runs(tmp_path))
-    assert thresholds.loc["2025-12-31_b", "churn_rate_90d"] == pytest.approx(0.45)
-    assert (tmp_path / "kpi_trends.png").stat().st_size > 5_000
-
-
-def test_history_targets_follow_the_kind_and_given_targets(tmp_path):
-    cdnow = _record(
-        "2025-06-30_a",
-        "2025-06-30",
-        KPIS | {"currency": "USD"},
-        dataset_info={"kind": "cdnow", "currency": "USD"},
-    )
-    assert runs.run_kind(cdnow) == "cdnow"  # older records: the kind from dataset_info
-    assert runs.run_targets(cdnow)[0]["churn_rate_90d"].value == pytest.approx(0.65)
-    own = _record(
-        "x",
-        "2025-06-30",
-        KPIS | {"currency": "USD"},
-        dataset_kind="config",
-        targets={"churn_rate_90d": {"max": 0.6}},
-    )
-    t, source = runs.run_targets(own)
-    assert list(t) == ["churn_rate_90d"] and source == "targets given for this run"
-    assert runs.run_vs_targets(own).loc["churn_rate_90d", "met"]
-    unknown = _record("y", "2025-06-30", KPIS)
-    assert runs.run_vs_targets(unknown) is None and runs.latest_targets_html(unknown) == ""
-    assert runs.run_vs_targets(_record("z", "2025-06-30", None, dataset_kind="simulated")) is None
 
 
 def test_given_targets_are_recorded_and_bad_ones_refused(env, capsys):
@@ -378,7 +325,9 @@ def test_given_targets_are_recorded_and_bad_ones_refused(env, capsys):
 
 
 @pytest.mark.slow
-def test_a_relative_data_path_reaches_the_notebooks_as_an_absolute_one(env, small_world, small_world_folder, tmp_path, monkeypatch):  # fmt: skip
+def test_a_relative_data_path_reaches_the_notebooks_as_an_absolute_one(
+    env, small_world, small_world_folder, tmp_path, monkeypatch
+):
     """Notebooks run in their own folder: `--data my.yaml` given relative to where the analyst
     stands must still name the same file inside the notebook."""
     nbdir, out = env
@@ -387,3 +336,18 @@ def test_a_relative_data_path_reaches_the_notebooks_as_an_absolute_one(env, smal
     assert report(nbdir, out, "--data", cfg.name) == 0
     executed = (out / "01_first.ipynb").read_text()
     assert json.dumps(str(cfg.resolve()))[1:-1] in executed  # the injected parameter
+
+
+def test_leftovers_of_a_killed_run_are_removed(tmp_path):
+    (tmp_path / ".tmp-01_first-abc").mkdir()
+    (tmp_path / ".01_old-xyz").mkdir()
+    run_dir = tmp_path / "runs" / "2025-12-31_x"
+    (run_dir / ".tmp-02_second-q").mkdir(parents=True)
+    (run_dir / "status.json.tmp").write_text("{")
+    (tmp_path / "keep.html").write_text("x")
+    said = []
+    assert len(runs.remove_leftovers(tmp_path, echo=said.append)) == 4
+    assert [p.name for p in tmp_path.iterdir()] == ["runs", "keep.html"] or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["keep.html", "runs"]
+    assert list(run_dir.iterdir()) == [] and "interrupted run" in said[0]
