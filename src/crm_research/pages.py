@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from crm_research.glossary import GLOSSARY
+from crm_research.teaching.terms import GLOSSARY
 
 NAV_TAGS = ("nav", "navigation")
 SLOTS = {

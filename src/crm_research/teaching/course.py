@@ -24,6 +24,10 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+# the module, not its function: pages imports the glossary of this package, so a name imported
+# from a half-initialised pages would fail when pages is imported first
+from crm_research import pages
+
 EXERCISE, SOLUTION = "exercise", "solution"
 NOTEBOOK_RE = re.compile(r"^\d\d_[\w-]+\.ipynb$")
 
@@ -66,15 +70,13 @@ def student_notebooks(
     ``out_dir``. Links to other notebooks stay (the copies sit side by side); links to files of
     the repository (``../docs/glossary.md``) are rewritten relative to ``out_dir``. Returns the
     written paths."""
-    from crm_research.pages import rebase_links
-
     with tempfile.TemporaryDirectory() as tmp:
         written = []
         for p in write_student_versions(notebooks_dir, tmp):
             if only and not (p.name[:2] in only or p.stem in only):
                 continue
             nb = nbformat.read(p, as_version=4)
-            rebase_links(nb, Path(notebooks_dir), Path(out_dir), to_html=False)
+            pages.rebase_links(nb, Path(notebooks_dir), Path(out_dir), to_html=False)
             Path(out_dir).mkdir(parents=True, exist_ok=True)
             target = Path(out_dir) / p.name
             nbformat.write(nb, target)
@@ -124,14 +126,3 @@ def course_problems(
     if nb.cells and SOLUTION in tags(nb.cells[-1]):
         problems.append("the last cell is a solution (the navigation cell should stay last)")
     return problems
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    from crm_research.config import NOTEBOOKS_DIR, PROJ_ROOT
-
-    src = Path(sys.argv[1]) if len(sys.argv) > 1 else NOTEBOOKS_DIR
-    dst = Path(sys.argv[2]) if len(sys.argv) > 2 else PROJ_ROOT / "reports" / "student"
-    for p in write_student_versions(src, dst):
-        print(p)
