@@ -42,10 +42,10 @@ report: $(STAMP)  ## run every notebook into reports/ on DATA (simulated, cdnow 
 	TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/crm-research report --data "$(DATA)"
 
 book: $(BOOK_STAMP)  ## the course as a static site in reports/book/ (runs the report first if none ran)
-	@$(BIN)/python -c "import sys; from crm_research import book; sys.exit(0 if book.executed_notebooks() else 1)" \
+	@$(BIN)/python -c "import sys; from crm_research.teaching import executed_notebooks; sys.exit(0 if executed_notebooks() else 1)" \
 	  || { echo "no executed notebooks in the reports folder: running the report first (DATA=$(DATA))"; \
 	       TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/crm-research report --data "$(DATA)"; }
-	TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/python -m crm_research.book
+	TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/python -m crm_research.teaching.book
 
 student: $(STAMP)  ## the notebooks without their solutions, for a class, in reports/student/
 	$(BIN)/crm-research student reports/student

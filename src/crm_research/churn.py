@@ -561,7 +561,7 @@ def best_model(table: pd.DataFrame) -> tuple[str, str, str]:
 def default_economics(currency: str, contact_cost: float | None = None, offer_cost: float | None = None,
                       success_rate: float = 0.15, margin: float = 0.25) -> Economics:  # fmt: skip
     """Campaign economics in ``currency``: costs not given default to 1 (contact) and 10 (offer)
-    money units of :func:`crm_research.kpi.money_scale` (1,000 and 10,000 KRW; $1 and $10)."""
+    money units of :func:`crm_research.reporting.kpi.money_scale` (1,000 and 10,000 KRW; $1 and $10)."""
     from crm_research.reporting.kpi import money_scale
 
     scale = money_scale(currency)

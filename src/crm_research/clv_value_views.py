@@ -18,7 +18,7 @@ uncertainty and holdout evaluation (issue 20), on any dataset's customer databas
 * :func:`conclusions_markdown` — notebook 02's managers' conclusions with these parts added.
 
 Time unit of every summary: weeks (:data:`crm_research.clv_views.WEEK`); money in the dataset's
-currency unless a docstring says "scaled" (divided by :func:`crm_research.kpi.money_scale`).
+currency unless a docstring says "scaled" (divided by :func:`crm_research.reporting.kpi.money_scale`).
 """
 
 from __future__ import annotations

@@ -215,7 +215,7 @@ def customer_value(
 ) -> CustomerValue:
     """BG/NBD (and with amounts Gamma-Gamma) on every purchase up to ``end``, weekly.
 
-    Amounts are divided by :func:`crm_research.kpi.money_scale` before the spend model is fitted
+    Amounts are divided by :func:`crm_research.reporting.kpi.money_scale` before the spend model is fitted
     and multiplied back, exactly as :func:`crm_research.clv.clv_table` (and the run KPIs) do, so
     the total CLV is the run's ``clv_12m_total``. Without amounts, or when no repeat customer has
     a positive amount, there is no spend model and no money column (a note says why)."""

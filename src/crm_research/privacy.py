@@ -49,5 +49,10 @@ def pseudonymize(ids: pd.Series | list, *, length: int = 16) -> pd.Series:
     missing). Deterministic for one salt, unlinkable without it."""
     key = salt()
     s = pd.Series(ids)
-    out = [None if pd.isna(x) else "P" + hmac.new(key, str(x).encode(), hashlib.sha256).hexdigest()[:length] for x in s]  # fmt: skip
+    out = [
+        None
+        if pd.isna(x)
+        else "P" + hmac.new(key, str(x).encode(), hashlib.sha256).hexdigest()[:length]
+        for x in s
+    ]
     return pd.Series(out, index=s.index, name=s.name, dtype="string")

@@ -15,7 +15,7 @@ HEADLINE_MIME = "application/vnd.crm-research.headline+json"
 def headline(label: str, value: Any, unit: str = "", *, means: str | None = None) -> None:
     """Show a headline figure in the notebook and publish it for ``reports/index.html``.
     ``means``: optional plain-language sentence for managers, shown under the figure on the
-    index (technical terms of :data:`crm_research.glossary.GLOSSARY` are explained anyway)."""
+    index (technical terms of :data:`crm_research.teaching.terms.GLOSSARY` are explained anyway)."""
     from IPython.display import publish_display_data
 
     text = (

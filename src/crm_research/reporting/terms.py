@@ -1,12 +1,12 @@
 """Technical terms in headline figures, explained in one line each from the glossary
-(:data:`crm_research.glossary.GLOSSARY`), for the index.
+(:data:`crm_research.teaching.terms.GLOSSARY`), for the index.
 """
 
 from __future__ import annotations
 
 import re
 
-from crm_research.glossary import GLOSSARY
+from crm_research.teaching.terms import GLOSSARY
 
 #: other spellings of glossary terms, as they appear in headline labels
 TERM_ALIASES = {

@@ -5,8 +5,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from crm_research import book, programme
+from crm_research import programme
 from crm_research.config import NOTEBOOKS_DIR
+from crm_research.teaching import site as book
 
 
 def test_exercise_box_and_link_rewriting():

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from crm_research import glossary
 from crm_research.config import PROJ_ROOT
+from crm_research.teaching import glossary
 
 REQUIRED = [
     "RFM",
@@ -67,7 +67,7 @@ def test_anchors_are_unique_and_slug_like():
 
 def test_docs_page_is_generated_from_the_package():
     page = (PROJ_ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
-    assert page == glossary.to_markdown(), "run: python -m crm_research.glossary"
+    assert page == glossary.to_markdown(), "run: python -m crm_research.teaching.glossary"
     for term in glossary.GLOSSARY:
         assert f'<a id="{glossary.anchor(term)}"></a>' in page
 

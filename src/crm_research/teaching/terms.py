@@ -1,16 +1,11 @@
-"""The glossary of CRM and statistics terms used in the reports.
+"""The glossary's entries: the CRM and statistics terms used in the reports.
 
 :data:`GLOSSARY` maps a term to ``(one_line, explanation)``: one line for tooltips and the report
-index, and two or three plain sentences for students. ``docs/glossary.md`` is generated from it
-(:func:`to_markdown`; ``python -m crm_research.glossary`` rewrites it, a test checks they agree),
-and :func:`link` gives the address of a term's entry, so reports can link a term to it.
+index, and two or three plain sentences for students. :mod:`crm_research.teaching.glossary` looks
+terms up, links to them and writes ``docs/glossary.md`` from this table.
 """
 
 from __future__ import annotations
-
-import re
-import sys
-from pathlib import Path
 
 GLOSSARY: dict[str, tuple[str, str]] = {
     # --- CRM --------------------------------------------------------------------------------
@@ -36,7 +31,7 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "Key performance indicator: a number the programme is steered by.",
         "A KPI is a measured figure with a definition fixed in advance, such as the share of "
         "customers who bought in the last year. The run history shows each KPI of every "
-        "scheduled run beside its target (crm_research.kpi, crm_research.programme).",
+        "scheduled run beside its target (crm_research.reporting.kpi, crm_research.programme).",
     ),
     "Target": (
         "The value a KPI should reach, set before the programme starts (step 1).",
@@ -362,56 +357,3 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "at the same time.",
     ),
 }
-
-_SLUG_RE = re.compile(r"[^\w\- ]")
-
-
-def anchor(term: str) -> str:
-    """The anchor of a term's heading: lower case, punctuation removed, spaces to hyphens (the
-    rule of GitHub and of MyST's heading anchors), e.g. ``P(alive)`` → ``palive``."""
-    return _SLUG_RE.sub("", term.strip().lower()).replace(" ", "-")
-
-
-def link(term: str, base: str = "glossary.md") -> str:
-    """The address of a term's entry, relative to ``base`` (the glossary page)."""
-    if term not in GLOSSARY:
-        raise KeyError(f"{term!r} is not in the glossary")
-    return f"{base}#{anchor(term)}"
-
-
-def one_line(term: str) -> str:
-    """The term's one-line meaning (for tooltips and tables)."""
-    return GLOSSARY[term][0]
-
-
-def to_markdown() -> str:
-    """``docs/glossary.md``: an alphabetical index, then one section per term."""
-    terms = sorted(GLOSSARY, key=str.casefold)
-    lines = [
-        "# Glossary",
-        "",
-        "The CRM and statistics terms used in the notebooks and reports, each in a line and in two",
-        "or three plain sentences. Generated from `crm_research.glossary.GLOSSARY` (edit there, then",
-        "run `python -m crm_research.glossary`).",
-        "",
-        " · ".join(f"[{t}](#{anchor(t)})" for t in terms),
-        "",
-    ]
-    for t in terms:
-        short, long = GLOSSARY[t]
-        # the explicit anchor keeps the same address on GitHub, in MyST and in Sphinx's HTML
-        lines += [f'<a id="{anchor(t)}"></a>', "", f"## {t}", "", f"**{short}** {long}", ""]
-    return "\n".join(lines)
-
-
-def write(path: str | Path) -> Path:
-    """Write :func:`to_markdown` to ``path``."""
-    path = Path(path)
-    path.write_text(to_markdown(), encoding="utf-8")
-    return path
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from crm_research.config import PROJ_ROOT
-
-    print(write(sys.argv[1] if len(sys.argv) > 1 else PROJ_ROOT / "docs" / "glossary.md"))

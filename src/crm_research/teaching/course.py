@@ -24,6 +24,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from crm_research.reporting.navigation import rebase_links
+
 EXERCISE, SOLUTION = "exercise", "solution"
 NOTEBOOK_RE = re.compile(r"^\d\d_[\w-]+\.ipynb$")
 
@@ -66,8 +68,6 @@ def student_notebooks(
     ``out_dir``. Links to other notebooks stay (the copies sit side by side); links to files of
     the repository (``../docs/glossary.md``) are rewritten relative to ``out_dir``. Returns the
     written paths."""
-    from crm_research.reporting.navigation import rebase_links
-
     with tempfile.TemporaryDirectory() as tmp:
         written = []
         for p in write_student_versions(notebooks_dir, tmp):
@@ -124,14 +124,3 @@ def course_problems(
     if nb.cells and SOLUTION in tags(nb.cells[-1]):
         problems.append("the last cell is a solution (the navigation cell should stay last)")
     return problems
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    from crm_research.config import NOTEBOOKS_DIR, PROJ_ROOT
-
-    src = Path(sys.argv[1]) if len(sys.argv) > 1 else NOTEBOOKS_DIR
-    dst = Path(sys.argv[2]) if len(sys.argv) > 2 else PROJ_ROOT / "reports" / "student"
-    for p in write_student_versions(src, dst):
-        print(p)
