@@ -22,8 +22,6 @@ TX = log(
     ("c", "2024-04-15", 20),  # buys again, but after the horizon
     ("d", "2024-03-05", 40),  # born after the cut-off: not in the population
 )
-
-
 CUT = "2024-02-29"
 
 

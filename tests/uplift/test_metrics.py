@@ -14,11 +14,7 @@ from crm_research import uplift as u
 
 # hand-computed example: scores rank customers a..f
 Y = np.array([1, 0, 1, 0, 1, 0])
-
-
 T = np.array([1, 1, 0, 0, 1, 0])
-
-
 S = np.array([6, 5, 4, 3, 2, 1])
 
 

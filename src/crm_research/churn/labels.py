@@ -27,8 +27,6 @@ FEATURES = [
     "email_sends_90d",
     "bounced_90d",
 ]
-
-
 TRANSACTION_FEATURES = FEATURES[:7]
 
 

@@ -19,16 +19,12 @@ from sklearn.metrics import (
 from sklearn.mixture import GaussianMixture
 
 METHODS = ("kmeans", "minibatch_kmeans", "gmm")
-
-
 # the panels of notebook 03's k evidence: (column of selection_table, title, axis label)
 EVIDENCE_PANELS = (
     ("silhouette", "k-means silhouette (higher better)", "silhouette"),
     ("davies_bouldin", "k-means Davies-Bouldin (lower better)", "Davies-Bouldin index"),
     ("gmm_bic", "Gaussian mixture BIC (lower better)", "BIC"),
 )
-
-
 # column names of selection_table for readers
 EVIDENCE_COLUMNS = {
     "silhouette": "k-means silhouette",

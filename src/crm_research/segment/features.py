@@ -29,8 +29,6 @@ DEFAULT_FEATURES = [
     "log_email_opens_per_year",
     "age",
 ]
-
-
 ALL_FEATURES = DEFAULT_FEATURES + [
     "log_recency_days",
     "log_frequency",
@@ -45,8 +43,6 @@ ALL_FEATURES = DEFAULT_FEATURES + [
     "log_clv",
     "p_alive",
 ]
-
-
 MIN_TENURE_YEARS = 0.25  # rates of customers younger than a quarter are computed over a quarter
 
 
@@ -193,12 +189,8 @@ FEATURE_NEEDS = {
     "reachable_any": "contacts",
     "p_alive": "repeat",
 }
-
-
 # used when fewer than two of the requested features exist: what a purchase log alone supports
 FALLBACK_FEATURES = RFM_FEATURES + ["p_alive", "log_clv"]
-
-
 _CHANNEL_RATE = re.compile(r"log_(.+)_orders_per_year")
 
 

@@ -12,23 +12,11 @@ import pandas as pd
 from crm_research.uplift.metrics import auuc, normalised_qini, qini_coefficient, uplift_at_k
 
 RESPONSE = "response model (P(buy | e-mailed))"
-
-
 RECENCY = "churn proxy (days since last purchase)"
-
-
 HILLSTROM_RESPONSE = "response model (the mistake)"
-
-
 HILLSTROM_RECENCY = "churn proxy (months since last purchase)"
-
-
 SIM_RESPONSE = "response model (P(buy | e-mailed) × value)"
-
-
 SIM_CHURN = "churn score (1 − P(alive))"
-
-
 MIN_PER_ARM = 100  # fewer customers in either group: no uplift models
 
 
@@ -62,8 +50,6 @@ ADJUSTED_DECIMALS = {
     "adjusted se": 4,
     "interval width reduction": 1,
 }
-
-
 # decimals of an evaluation table in reports (format_table's ``decimals``)
 EVALUATION_DECIMALS = {"Qini coefficient": 1, "AUUC": 1, "normalised Qini": 3}
 
