@@ -7,6 +7,6 @@ import pytest
 from crm_research import uplift as u
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def hillstrom():
     return u.load_hillstrom()
