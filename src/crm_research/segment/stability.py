@@ -15,7 +15,7 @@ each resample), so the finest partition that is still as stable as the best one 
 segments the data support. Why a tolerance of 0.01: an ARI 0.01 lower means about one pair of
 points in a hundred classified differently, the size of the resampling noise between equally
 good k. On Gaussian segments with unequal sizes and shapes (3, 4 and 5 planted, six seeds each,
-tests/test_segment_stability.py) the rule finds the planted k in 16 of 18 worlds, the k-means
+tests/segment/test_stability.py) the rule finds the planted k in 16 of 18 worlds, the k-means
 silhouette maximum in 14; the misses are an elongated segment cut reproducibly in two (k + 1
 as stable as k) and a pair of close segments merged reproducibly (k − 1 more stable than k).
 """
@@ -27,7 +27,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
-from crm_research.segment import _model
+from crm_research.segment.clustering import _model, choose_k, selection_table
 
 
 def stability_table(
@@ -109,8 +109,6 @@ def profiled_k(
     ``method`` (the Gaussian mixture's BIC elbow, k-means' silhouette), from ``fit_rules`` (its
     result) or computed on ``X``. The stability table is computed either way (it is shown as
     evidence). Returns ``(k, rule label, stability table)``."""
-    from crm_research import segment
-
     if k_rule not in K_RULES:
         raise ValueError(f"k_rule must be one of {K_RULES}, got {k_rule!r}")
     if method not in FIT_RULES:
@@ -119,7 +117,7 @@ def profiled_k(
     if k_rule == "stability":
         return choose_k_stable(table), f"{method} (stability)", table
     if fit_rules is None:
-        fit_rules = segment.choose_k(segment.selection_table(X, k_range, seed=seed))
+        fit_rules = choose_k(selection_table(X, k_range, seed=seed))
     return int(fit_rules[FIT_RULES[method]]), FIT_RULES[method], table
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_research import segment, segment_stability
+from crm_research import segment
+from crm_research.segment import stability as segment_stability
 
 
 def planted(k: int, seed: int, n: int = 1500, dims: int = 6, spread: float = 10.0):
@@ -82,9 +83,14 @@ def test_notebook_03_path_picks_the_planted_k(k):
     ks = range(p["k_min"], p["k_max"] + 1)
     chosen = segment.choose_k(segment.selection_table(X, ks, seed=p["seed"]))
     k_nb, label, table = segment_stability.profiled_k(
-        X, ks, method=p["method"], k_rule=p["k_rule"], fit_rules=chosen, n_boot=p["n_boot"],
+        X,
+        ks,
+        method=p["method"],
+        k_rule=p["k_rule"],
+        fit_rules=chosen,
+        n_boot=p["n_boot"],
         seed=p["seed"],
-    )  # fmt: skip
+    )
     assert k_nb == k and label == f"{p['method']} (stability)" and list(table.index) == list(ks)
     k_fit, fit_label, _ = segment_stability.profiled_k(
         X, ks, method=p["method"], k_rule="fit", fit_rules=chosen, n_boot=2, seed=p["seed"]

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from crm_research import uplift
-from crm_research import uplift_studies as us
 from crm_research.data import engine
 from crm_research.reporting import kpi
+from crm_research.uplift import studies as us
 
 T0 = pd.Timestamp("2026-01-10 10:00:00")
 

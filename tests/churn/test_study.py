@@ -1,0 +1,89 @@
+"""The time-split churn study on a small world and on a log without amounts (survival, write-back)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_research import churn
+from crm_research.data import engine
+
+
+def test_time_split_study_on_a_small_world(small_world_db):
+    con = engine.connect(small_world_db, read_only=True)
+    run = churn.time_split_study(
+        con.table("transactions"), "2025-09-30", 90, touchpoints=con.table("touchpoints"), seed=0
+    )
+    gaps = np.diff([c.value for c in run.cutoffs]) / 86_400e9
+    assert (gaps == 90).all() and run.cutoffs[-1] == pd.Timestamp("2025-09-30")
+    assert (run.test_X["recency_days"] <= 365).all()
+    assert all(len(s) == len(run.test_y) for s in run.scores.values())
+    table = churn.evaluate(run.test_y, run.scores, run.probabilistic)
+    assert table.loc["gradient boosting", "ROC AUC"] > 0.7
+    con.disconnect()
+    # truth-based scoring (simulated data only)
+    end = run.cutoffs[-1] + pd.Timedelta(days=90)
+    con = engine.connect(small_world_db, read_only=True)
+    truth = churn.true_dropout(con, run.test_X.index, end)
+    con.disconnect()
+    assert truth.dtype == bool and 0 < truth.mean() < 1
+    table = churn.model_table(run, truth)
+    best, rule, col = churn.best_model(table)
+    assert col == "ROC AUC vs true dropout" and rule.startswith("recency") and best != rule
+    assert table.loc[best, col] > 0.7
+
+
+# ------------------------------------------------------------------------------------------------
+# any dataset
+
+
+@pytest.fixture(scope="module")
+def own_log_db(tmp_path_factory):
+    from tests.own_data import build_own_log
+
+    return build_own_log(tmp_path_factory.mktemp("ownlog"))
+
+
+def test_study_survival_and_write_back_on_a_log_without_amounts(own_log_db, tmp_path):
+    import shutil
+
+    db = shutil.copy(own_log_db, tmp_path / "copy.duckdb")
+    con = engine.connect(db)
+    caps = {"amount": False, "channels": False, "repeat": True}
+    cuts = churn.plan_cutoffs("2023-01-01", "2025-01-01", 90, n_folds=1)
+    run = churn.time_split_study(
+        con.table("transactions"), cuts[-1], 90, n_folds=1, monetary_col=None, seed=0
+    )
+    assert "log_monetary" not in run.extra["features"]
+    table = churn.model_table(run)
+    best, rule, col = churn.best_model(table)
+    assert col == "ROC AUC" and table.loc[best, col] > 0.6
+    lift = churn.lift_table(run.test_y, run.scores["gradient boosting, calibrated"])
+    text = churn.conclusions(
+        run,
+        table,
+        lift,
+        currency="USD",
+        active_within_days=365,
+        value_note="no amounts in the data",
+    )
+    assert "not computed: no amounts" in text and "against the observed labels" in text
+    imp, sample = churn.permutation_importances(run, n=100, seed=0)
+    assert len(sample) == 100 and set(imp.index) == set(run.extra["features"])
+    p = run.scores["gradient boosting, calibrated"]
+    out = churn.scores_table(
+        run.test_X.index, p, model="gb", cutoff=cuts[-1], horizon_days=90, currency="USD"
+    )
+    assert churn.write_scores(con, out) == len(run.test_y)
+    ids = con.table("churn_scores").to_pandas()["customer_id"]
+    assert ids.str.fullmatch(r"C\d{6}").all()  # the database's customer ids, nothing else
+    surv = churn.lapse_survival(con, "2025-01-01", lapse_days=180)
+    con.disconnect()
+    assert surv["lapsed"].any() and (~surv["lapsed"]).any() and (surv["duration"] >= 0).all()
+    group, name = churn.survival_groups(surv, caps)
+    assert name == "acquisition cohort" and group.nunique() >= 2
+    km = churn.kaplan_meier(surv["duration"], surv["lapsed"], group)
+    assert all(c["survival"].between(0, 1).all() for c in km.values())
+    hr = churn.lapse_cox(surv, caps)
+    assert list(hr.index) == ["months_since_start"]
