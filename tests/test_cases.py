@@ -59,8 +59,14 @@ def test_reproduction_table_pass_fail():
 
 
 def test_wsfs_difference_in_differences_recovers_the_planted_effect():
-    a = cases.WSFSAssumptions(n_programme=3000, n_comparison=3000, decline_pre_year=19e6 / 5,
-                              headline_gain=21e6 / 5, market_shock=1e6, seed=2)  # fmt: skip
+    a = cases.WSFSAssumptions(
+        n_programme=3000,
+        n_comparison=3000,
+        decline_pre_year=19e6 / 5,
+        headline_gain=21e6 / 5,
+        market_shock=1e6,
+        seed=2,
+    )
     est = cases.wsfs_analysis(cases.wsfs_panel(a), a)
     did = est.loc["difference-in-differences vs comparison group"]
     assert did["ci low"] <= a.planted_effect <= did["ci high"]

@@ -318,7 +318,7 @@ def test_conclusions_add_the_new_parts_before_the_action():
             "level": 0.9,
             "customers": 2000,
             "currency": "USD",
-        },  # fmt: skip
+        },
         "coverage_plain": 0.95,
         "coverage_jittered": 0.89,
         "level": 0.9,
@@ -349,7 +349,7 @@ def test_conclusions_add_the_new_parts_before_the_action():
                 "level": 0.9,
                 "customers": 10,
                 "currency": None,
-            },  # fmt: skip
+            },
         }
     )
     assert "holdout purchases (no amounts in the data)" in md and "too low" not in md

@@ -49,7 +49,9 @@ PUBLISHED_SOURCES = {
 # side-by-side tables
 
 
-def reproduction_table(rows: list[tuple[str, str, float, float]], tolerance: float = 0.01) -> pd.DataFrame:  # fmt: skip
+def reproduction_table(
+    rows: list[tuple[str, str, float, float]], tolerance: float = 0.01
+) -> pd.DataFrame:
     """Rows (source, quantity, published, ours) → table with relative difference and pass/fail
     against ``tolerance`` (relative)."""
     df = pd.DataFrame(rows, columns=["source", "quantity", "published", "ours"])
@@ -255,13 +257,20 @@ def sbg_log_likelihood(alpha: float, beta: float, alive: list[int] | np.ndarray)
     n = np.asarray(alive, dtype=float)
     t = np.arange(1, len(n))
     lost = n[:-1] - n[1:]
-    return float((lost * np.log(sbg_churn_pmf(alpha, beta, t))).sum() + n[-1] * np.log(sbg_survival(alpha, beta, len(n) - 1)))  # fmt: skip
+    return float(
+        (lost * np.log(sbg_churn_pmf(alpha, beta, t))).sum()
+        + n[-1] * np.log(sbg_survival(alpha, beta, len(n) - 1))
+    )
 
 
 def sbg_fit(alive: list[int] | np.ndarray) -> tuple[float, float]:
     """Maximum-likelihood (α, β) from survivor counts (the paper fits years 1–7 of 0..7)."""
-    res = optimize.minimize(lambda x: -sbg_log_likelihood(*np.exp(x), alive), x0=[0.0, 0.0],
-                            method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 5000})  # fmt: skip
+    res = optimize.minimize(
+        lambda x: -sbg_log_likelihood(*np.exp(x), alive),
+        x0=[0.0, 0.0],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 5000},
+    )
     a, b = np.exp(res.x)
     return float(a), float(b)
 
@@ -272,7 +281,11 @@ def sbg_derl(alpha: float, beta: float, discount: float, renewals: int = 0) -> f
     (β+n)/(α+β+n) · ₂F₁(1, β+n+1; α+β+n+1; 1/(1+d)) — multiply by the margin per period for value.
     """
     n = renewals
-    return float((beta + n) / (alpha + beta + n) * special.hyp2f1(1, beta + n + 1, alpha + beta + n + 1, 1 / (1 + discount)))  # fmt: skip
+    return float(
+        (beta + n)
+        / (alpha + beta + n)
+        * special.hyp2f1(1, beta + n + 1, alpha + beta + n + 1, 1 / (1 + discount))
+    )
 
 
 def sbg_simulate(alpha: float, beta: float, n: int, periods: int, seed: int = 0) -> np.ndarray:
@@ -295,7 +308,12 @@ def fit_bgbb(donations: pd.DataFrame) -> pd.Series:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        f = BetaGeoBetaBinomFitter().fit(donations["frequency"], donations["recency"], donations["periods"], weights=donations["weights"])  # fmt: skip
+        f = BetaGeoBetaBinomFitter().fit(
+            donations["frequency"],
+            donations["recency"],
+            donations["periods"],
+            weights=donations["weights"],
+        )
     return f.params_[["alpha", "beta", "gamma", "delta"]].astype(float)
 
 
@@ -342,14 +360,21 @@ def wsfs_panel(a: WSFSAssumptions = WSFSAssumptions()) -> pd.DataFrame:
     shock = a.market_shock / a.n_programme * ramp
     effect = a.planted_effect / a.n_programme * ramp
     treated = np.arange(n) < a.n_programme
-    bal = (base[:, None] + slope * (months[None, :] + a.pre_months) + shock[None, :]
-           + treated[:, None] * effect[None, :] + rng.normal(0, a.noise_sd, (n, len(months))))  # fmt: skip
-    return pd.DataFrame({
-        "customer": np.repeat(np.arange(n), len(months)),
-        "group": np.repeat(np.where(treated, "programme", "comparison"), len(months)),
-        "month": np.tile(months, n),
-        "balance": bal.ravel(),
-    })  # fmt: skip
+    bal = (
+        base[:, None]
+        + slope * (months[None, :] + a.pre_months)
+        + shock[None, :]
+        + treated[:, None] * effect[None, :]
+        + rng.normal(0, a.noise_sd, (n, len(months)))
+    )
+    return pd.DataFrame(
+        {
+            "customer": np.repeat(np.arange(n), len(months)),
+            "group": np.repeat(np.where(treated, "programme", "comparison"), len(months)),
+            "month": np.tile(months, n),
+            "balance": bal.ravel(),
+        }
+    )
 
 
 def wsfs_analysis(panel: pd.DataFrame, a: WSFSAssumptions = WSFSAssumptions()) -> pd.DataFrame:
@@ -370,7 +395,11 @@ def wsfs_analysis(panel: pd.DataFrame, a: WSFSAssumptions = WSFSAssumptions()) -
     w = np.array([0, 0, 1, last + 1])  # effect at month 5: post + 6 × t_post
     its_est = float(w @ its.params.to_numpy())
     its_se = float(np.sqrt(w @ its.cov_params().to_numpy() @ w))
-    wide = panel[panel["month"].isin([-1, last])].pivot_table(index=["customer", "group"], columns="month", values="balance").reset_index()  # fmt: skip
+    wide = (
+        panel[panel["month"].isin([-1, last])]
+        .pivot_table(index=["customer", "group"], columns="month", values="balance")
+        .reset_index()
+    )
     wide["change"] = wide[last] - wide[-1]
     wide["programme"] = (wide["group"] == "programme").astype(int)
     did = smf.ols("change ~ programme", wide).fit(cov_type="HC2")
@@ -382,13 +411,13 @@ def wsfs_analysis(panel: pd.DataFrame, a: WSFSAssumptions = WSFSAssumptions()) -
             its_est,
             its_est - 1.96 * its_se,
             its_est + 1.96 * its_se,
-        ),  # fmt: skip
+        ),
         (
             "difference-in-differences vs comparison group",
             did.params["programme"] * scale,
             did.conf_int().loc["programme", 0] * scale,
             did.conf_int().loc["programme", 1] * scale,
-        ),  # fmt: skip
+        ),
     ]
     out = pd.DataFrame(rows, columns=["method", "estimate", "ci low", "ci high"]).set_index(
         "method"
@@ -402,8 +431,11 @@ def wsfs_analysis(panel: pd.DataFrame, a: WSFSAssumptions = WSFSAssumptions()) -
 # iTRAVEL re-enactment
 
 
-def itravel_implications(bookings_multiple: float = 4.0, calls_per_booking_change: float = -2 / 3,
-                         fixed_cost_share: float = 0.0) -> dict[str, float]:  # fmt: skip
+def itravel_implications(
+    bookings_multiple: float = 4.0,
+    calls_per_booking_change: float = -2 / 3,
+    fixed_cost_share: float = 0.0,
+) -> dict[str, float]:
     """What "bookings ×4, calls per booking −2/3" implies, relative to before (= 1):
     call volume, call-centre cost, and call-centre cost per booking. ``fixed_cost_share`` is the
     part of the call-centre cost that does not scale with calls (assumed)."""
@@ -416,21 +448,35 @@ def itravel_implications(bookings_multiple: float = 4.0, calls_per_booking_chang
     }
 
 
-def itravel_sensitivity(multiples=(3.0, 4.0, 5.0), changes=(-0.5, -2 / 3, -0.75), fixed_shares=(0.0, 0.3, 0.6)) -> pd.DataFrame:  # fmt: skip
+def itravel_sensitivity(
+    multiples=(3.0, 4.0, 5.0), changes=(-0.5, -2 / 3, -0.75), fixed_shares=(0.0, 0.3, 0.6)
+) -> pd.DataFrame:
     """Cost per booking (relative to before) over a grid of assumptions."""
     rows = []
     for m in multiples:
         for c in changes:
             for f in fixed_shares:
-                rows.append({"bookings ×": m, "calls per booking change": c, "fixed cost share": f,
-                             **itravel_implications(m, c, f)})  # fmt: skip
+                rows.append(
+                    {
+                        "bookings ×": m,
+                        "calls per booking change": c,
+                        "fixed cost share": f,
+                        **itravel_implications(m, c, f),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
-def itravel_panel(bookings_multiple: float = 4.0, calls_per_booking_change: float = -2 / 3,
-                  base_bookings: float = 20_000, base_calls_per_booking: float = 1.5,
-                  months_before: int = 12, months_after: int = 18, months_measured: int = 6,
-                  seed: int = 0) -> pd.DataFrame:  # fmt: skip
+def itravel_panel(
+    bookings_multiple: float = 4.0,
+    calls_per_booking_change: float = -2 / 3,
+    base_bookings: float = 20_000,
+    base_calls_per_booking: float = 1.5,
+    months_before: int = 12,
+    months_after: int = 18,
+    months_measured: int = 6,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Monthly bookings and call-centre calls (Poisson): 12 months before, the published changes
     ramping in linearly over the 18 months of the re-organisation, then ``months_measured`` months
     at the new level. ``base_*`` are assumptions."""
@@ -451,10 +497,18 @@ def itravel_estimate(panel: pd.DataFrame, months_after: int = 18) -> dict[str, f
 
     df = panel[(panel["month"] < 0) | (panel["month"] >= months_after)].copy()
     df["after"] = (df["month"] >= 0).astype(float)
-    fit = sm.GLM(df["calls"], sm.add_constant(df[["after"]]), family=sm.families.Poisson(),
-                 offset=np.log(df["bookings"])).fit()  # fmt: skip
+    fit = sm.GLM(
+        df["calls"],
+        sm.add_constant(df[["after"]]),
+        family=sm.families.Poisson(),
+        offset=np.log(df["bookings"]),
+    ).fit()
     ci = np.exp(fit.conf_int().loc["after"].to_numpy()) - 1
     before = df.loc[df["after"] == 0, "bookings"].mean()
     after = df.loc[df["after"] == 1, "bookings"].mean()
-    return {"calls per booking change": float(np.exp(fit.params["after"]) - 1), "ci low": float(ci[0]),
-            "ci high": float(ci[1]), "bookings multiple": float(after / before)}  # fmt: skip
+    return {
+        "calls per booking change": float(np.exp(fit.params["after"]) - 1),
+        "ci low": float(ci[0]),
+        "ci high": float(ci[1]),
+        "bookings multiple": float(after / before),
+    }

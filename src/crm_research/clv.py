@@ -52,7 +52,9 @@ def numerical_hessian(
     for i in range(n):
         for j in range(i, n):
             e_i, e_j = np.eye(n)[i] * h[i], np.eye(n)[j] * h[j]
-            v = (f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)) / (4 * h[i] * h[j])  # fmt: skip
+            v = (f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)) / (
+                4 * h[i] * h[j]
+            )
             H[i, j] = H[j, i] = v
     return H
 
@@ -206,8 +208,12 @@ def fit_btyd(
     else:
         nll = _mean_nll(model, data, penalizer)
         with np.errstate(all="ignore"):
-            res = minimize(nll, np.zeros(len(names)), method="L-BFGS-B",
-                           options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 2000})  # fmt: skip
+            res = minimize(
+                nll,
+                np.zeros(len(names)),
+                method="L-BFGS-B",
+                options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 2000},
+            )
         if not res.success or not np.isfinite(res.fun):
             raise RuntimeError(f"{MODEL_LABELS[model]} fit did not converge: {res.message}")
         params = pd.Series(np.exp(res.x), index=names)
@@ -215,8 +221,15 @@ def fit_btyd(
         info = {"iterations": int(res.nit), "evaluations": int(res.nfev)}
     total = _total_nll(model, data)
     se = pd.Series(_standard_errors(total, params.to_numpy()), index=names)
-    return BTYDModel(model, fitter, params, se, int(data["weights"].sum()), -float(total(params.to_numpy())),
-                     info={"distinct_rows": len(data), "penalizer": penalizer, "optimizer": optimizer, **info})  # fmt: skip
+    return BTYDModel(
+        model,
+        fitter,
+        params,
+        se,
+        int(data["weights"].sum()),
+        -float(total(params.to_numpy())),
+        info={"distinct_rows": len(data), "penalizer": penalizer, "optimizer": optimizer, **info},
+    )
 
 
 @dataclass
@@ -230,9 +243,14 @@ class SpendModel:
 
     def table(self) -> pd.DataFrame:
         z = stats.norm.ppf(0.975)
-        return pd.DataFrame({"estimate": self.params, "std_error": self.standard_errors,
-                             "ci_low": self.params - z * self.standard_errors,
-                             "ci_high": self.params + z * self.standard_errors})  # fmt: skip
+        return pd.DataFrame(
+            {
+                "estimate": self.params,
+                "std_error": self.standard_errors,
+                "ci_low": self.params - z * self.standard_errors,
+                "ci_high": self.params + z * self.standard_errors,
+            }
+        )
 
     def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
         """Expected mean spend per purchase (customers without repeats get the population mean)."""
@@ -247,8 +265,13 @@ def spend_independence(summary: pd.DataFrame) -> dict[str, float]:
     rep = summary[summary["frequency"] > 0]
     pr = stats.pearsonr(rep["frequency"], rep["monetary_value"])
     sr = stats.spearmanr(rep["frequency"], rep["monetary_value"])
-    return {"n": len(rep), "pearson_r": float(pr.statistic), "pearson_p": float(pr.pvalue),
-            "spearman_rho": float(sr.statistic), "spearman_p": float(sr.pvalue)}  # fmt: skip
+    return {
+        "n": len(rep),
+        "pearson_r": float(pr.statistic),
+        "pearson_p": float(pr.pvalue),
+        "spearman_rho": float(sr.statistic),
+        "spearman_p": float(sr.pvalue),
+    }
 
 
 def fit_gamma_gamma(summary: pd.DataFrame, *, penalizer: float = 0.0) -> SpendModel:
@@ -288,7 +311,12 @@ def discounted_clv(
     (rate per step). Unit: the summary's money unit.
     """
     edges = np.linspace(0, horizon, steps + 1)
-    cum = np.column_stack([model.expected_purchases(t, summary).to_numpy() if t > 0 else np.zeros(len(summary)) for t in edges])  # fmt: skip
+    cum = np.column_stack(
+        [
+            model.expected_purchases(t, summary).to_numpy() if t > 0 else np.zeros(len(summary))
+            for t in edges
+        ]
+    )
     per_step = np.diff(cum, axis=1)
     disc = (1 + discount_rate) ** -np.arange(1, steps + 1)
     value = per_step @ disc * spend.expected_spend(summary).to_numpy()
@@ -393,7 +421,9 @@ def score_parquet(
     try:
         for batch in pq.ParquetFile(source).iter_batches(batch_size=chunk_rows, columns=cols):
             chunk = batch.to_pandas().set_index(customer_col)
-            out = pa.Table.from_pandas(score(model, spend, chunk, **kwargs).reset_index(), preserve_index=False)  # fmt: skip
+            out = pa.Table.from_pandas(
+                score(model, spend, chunk, **kwargs).reset_index(), preserve_index=False
+            )
             writer = writer or pq.ParquetWriter(destination, out.schema)
             writer.write_table(out)
             n += len(chunk)
@@ -410,10 +440,14 @@ def _rebuilt(model: str, params: dict[str, float], spend_params: dict[str, float
     fitter = _fitter_class(model)()
     fitter.params_ = pd.Series(params)
     gg = GammaGammaFitter()
-    gg.params_ = pd.Series({"p": spend_params["p"], "q": spend_params["q"], "v": spend_params["gamma"]})  # fmt: skip
+    gg.params_ = pd.Series(
+        {"p": spend_params["p"], "q": spend_params["q"], "v": spend_params["gamma"]}
+    )
     nan = pd.Series(np.nan, index=list(params))
-    return (BTYDModel(model, fitter, pd.Series(params), nan, 0, np.nan),
-            SpendModel(gg, pd.Series(spend_params), nan, 0))  # fmt: skip
+    return (
+        BTYDModel(model, fitter, pd.Series(params), nan, 0, np.nan),
+        SpendModel(gg, pd.Series(spend_params), nan, 0),
+    )
 
 
 def score_spark(
@@ -475,7 +509,9 @@ def error_table(actual: pd.Series, predictions: dict[str, pd.Series]) -> pd.Data
     return pd.DataFrame(rows).T
 
 
-def conditional_expectations(actual: pd.Series, predictions: dict[str, pd.Series], frequency: pd.Series, max_freq: int = 7) -> pd.DataFrame:  # fmt: skip
+def conditional_expectations(
+    actual: pd.Series, predictions: dict[str, pd.Series], frequency: pd.Series, max_freq: int = 7
+) -> pd.DataFrame:
     """Mean holdout purchases by calibration frequency (0..``max_freq``+), actual and predicted."""
     group = frequency.clip(upper=max_freq).astype(int)
     df = pd.DataFrame({"actual": actual, **predictions, "n": 1}).groupby(group.to_numpy())
@@ -512,7 +548,14 @@ def tracking(
     b = ((births - start).dt.days / period_days).to_numpy()
     ends = np.arange(1, periods + 1)
     # purchase days are whole days: a customer born on day d can repeat from day d + 1 on
-    pred = np.array([model.expected_repeat_purchases_new_customer(np.clip(e - b - 1 / period_days, 0, None)).sum() for e in ends])  # fmt: skip
+    pred = np.array(
+        [
+            model.expected_repeat_purchases_new_customer(
+                np.clip(e - b - 1 / period_days, 0, None)
+            ).sum()
+            for e in ends
+        ]
+    )
     return pd.DataFrame(
         {"actual": actual.to_numpy(), "predicted": pred}, index=pd.Index(ends, name="period")
     )
@@ -548,9 +591,15 @@ def clv_table(
     """
     from crm_research import rfm
 
-    s = rfm.btyd_summary(transactions, customer_col=customer_col, datetime_col=datetime_col,
-                         monetary_col=monetary_col, observation_end=observation_end,
-                         freq="D", freq_multiplier=7)  # fmt: skip
+    s = rfm.btyd_summary(
+        transactions,
+        customer_col=customer_col,
+        datetime_col=datetime_col,
+        monetary_col=monetary_col,
+        observation_end=observation_end,
+        freq="D",
+        freq_multiplier=7,
+    )
     s["monetary_value"] = s["monetary_value"] / money_scale
     bg = fit_btyd(s, "bgnbd", penalizer=penalizer)
     gg = fit_gamma_gamma(s, penalizer=penalizer)
@@ -565,6 +614,6 @@ def clv_table(
             "clv": discounted_clv(
                 bg, gg, s, horizon=horizon_weeks, steps=12, discount_rate=discount_rate_monthly
             )
-            * money_scale,  # fmt: skip
+            * money_scale,
         }
     )

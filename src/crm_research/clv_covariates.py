@@ -212,8 +212,11 @@ def _maximise(kind: str, groups: dict, data: pd.DataFrame, theta0: np.ndarray, r
             at_bound = [
                 i for i, (lo, hi) in enumerate(bounds) if not lo + 1e-6 < theta[i] < hi - 1e-6
             ]
-            info |= {"iterations": int(res.nit), "converged": bool(res.success) and not at_bound,
-                     "at_bound": at_bound}  # fmt: skip
+            info |= {
+                "iterations": int(res.nit),
+                "converged": bool(res.success) and not at_bound,
+                "at_bound": at_bound,
+            }
         H = clv.numerical_hessian(total_nll, theta, abs_step=1e-4)
     try:
         cov = np.linalg.inv(H)
