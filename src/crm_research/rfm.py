@@ -87,11 +87,7 @@ def btyd_summary_expr(
         per = t.group_by([customer_col, "_p"]).aggregate(_v=t[monetary_col].cast("float64").sum())
     else:
         per = t.select(customer_col, "_p").distinct()
-    agg = {
-        "_first": per._p.min(),
-        "_last": per._p.max(),
-        "_n": per.count(),
-    }
+    agg = {"_first": per._p.min(), "_last": per._p.max(), "_n": per.count()}
     if monetary_col:
         agg |= {"_total": per._v.sum(), "_first_v": per._v.argmin(per._p)}
     c = per.group_by(customer_col).aggregate(**agg)

@@ -1,11 +1,10 @@
-"""Customer lifetime value with buy-till-you-die models (lifetimes' fitters, our interface).
+"""Buy-till-you-die models fitted (lifetimes' fitters, our interface).
 
 One interface over BG/NBD, Pareto/NBD and MBG/NBD (:func:`fit_btyd`) and the Gamma-Gamma spend
 model (:func:`fit_gamma_gamma`): fitted parameters with standard errors (computed here from the
 numerical Hessian of the total log-likelihood, uniformly for every model — lifetimes gives none for
-Pareto/NBD), predicted purchases, P(alive), expected spend and discounted CLV. Evaluation helpers
-build the classic tracking and conditional-expectation views and customer-level errors against a
-naive baseline.
+Pareto/NBD), predicted purchases, P(alive), expected spend and discounted CLV
+(:func:`discounted_clv`).
 
 Inputs are BTYD summaries from :mod:`crm_research.rfm` (``frequency``, ``recency``, ``T`` and, for
 spend, ``monetary_value``); time is in the summary's unit (e.g. weeks).
@@ -15,19 +14,20 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crm_research import clv_formulas as formulas
+from crm_research.clv import formulas
 
 PARAM_NAMES = {
     "bgnbd": ["r", "alpha", "a", "b"],
     "pareto": ["r", "alpha", "s", "beta"],
     "mbgnbd": ["r", "alpha", "a", "b"],
 }
+
+
 MODEL_LABELS = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD"}
 
 
@@ -149,7 +149,7 @@ def _columns(data: pd.DataFrame) -> tuple[np.ndarray, ...]:
 
 def _mean_nll(model: str, data: pd.DataFrame, penalizer: float = 0.0):
     """Negative log-likelihood per customer as a function of log-parameters (the per-customer
-    log-likelihoods of :mod:`crm_research.clv_formulas`; MBG/NBD: lifetimes')."""
+    log-likelihoods of :mod:`crm_research.clv.formulas`; MBG/NBD: lifetimes')."""
     cls = _fitter_class(model)
     f, r, T, w = _columns(data)
     if model in formulas.MODELS:
@@ -321,299 +321,3 @@ def discounted_clv(
     disc = (1 + discount_rate) ** -np.arange(1, steps + 1)
     value = per_step @ disc * spend.expected_spend(summary).to_numpy()
     return pd.Series(value, index=summary.index, name="clv")
-
-
-# ------------------------------------------------------------------------------------------------
-# scoring every customer: in pandas chunks, from Parquet to Parquet, or on Spark
-
-SCORE_COLUMNS = ("p_alive", "expected_purchases", "expected_spend", "clv")
-
-
-def score(
-    model: BTYDModel,
-    spend: SpendModel,
-    summary: pd.DataFrame,
-    *,
-    horizon: float,
-    steps: int = 12,
-    discount_rate: float = 0.01,
-) -> pd.DataFrame:
-    """Per-customer scores from fitted models: ``p_alive``, ``expected_purchases`` in the next
-    ``horizon`` periods, ``expected_spend`` (per purchase) and discounted ``clv`` (money unit of
-    the summary; see :func:`discounted_clv`). Each row depends on its own row only, so any split
-    of ``summary`` into chunks gives the same scores. BG/NBD and Pareto/NBD share their terms
-    across the horizon's steps and evaluate ``hyp2f1`` once per distinct input
-    (:func:`crm_research.clv_formulas.purchase_scores`); MBG/NBD goes through lifetimes
-    (:func:`score_lifetimes`)."""
-    if model.model not in formulas.MODELS:
-        return score_lifetimes(
-            model, spend, summary, horizon=horizon, steps=steps, discount_rate=discount_rate
-        )
-    sc = formulas.purchase_scores(
-        model.model,
-        model.params,
-        *_history(summary),
-        horizon=horizon,
-        steps=steps,
-        discount_rate=discount_rate,
-    )
-    return formulas.value_frame(sc, spend.expected_spend(summary).to_numpy(), summary.index)
-
-
-def score_lifetimes(
-    model: BTYDModel,
-    spend: SpendModel,
-    summary: pd.DataFrame,
-    *,
-    horizon: float,
-    steps: int = 12,
-    discount_rate: float = 0.01,
-) -> pd.DataFrame:
-    """:func:`score` as it was before issue 20, through lifetimes' methods one horizon step at a
-    time: the reference the fast path is tested and benchmarked against."""
-    f = model.fitter
-    x, tx, T = (summary[c] for c in ("frequency", "recency", "T"))
-    edges = np.linspace(0, horizon, steps + 1)
-    cum = [np.zeros(len(summary))]
-    cum += [
-        np.asarray(
-            f.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T), dtype="float64"
-        )
-        for t in edges[1:]
-    ]
-    disc = (1 + discount_rate) ** -np.arange(1, steps + 1)
-    value = np.asarray(
-        spend.fitter.conditional_expected_average_profit(x, summary["monetary_value"]),
-        dtype="float64",
-    )
-    return pd.DataFrame(
-        {
-            "p_alive": np.clip(
-                np.asarray(f.conditional_probability_alive(x, tx, T), dtype="float64"), 0, 1
-            ),
-            "expected_purchases": cum[-1],
-            "expected_spend": value,
-            "clv": np.diff(np.column_stack(cum), axis=1) @ disc * value,
-        },
-        index=summary.index,
-    )
-
-
-def score_parquet(
-    model: BTYDModel,
-    spend: SpendModel,
-    source: str | Path,
-    destination: str | Path,
-    *,
-    customer_col: str = "customer_id",
-    chunk_rows: int = 1_000_000,
-    **kwargs,
-) -> int:
-    """Score a per-customer summary stored as Parquet in chunks of ``chunk_rows`` and write the
-    scores (``customer_col`` + :data:`SCORE_COLUMNS`) to ``destination``; memory is bounded by
-    the chunk, not the file. Returns the number of customers scored. ``kwargs``: see
-    :func:`score`."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    cols = [customer_col, "frequency", "recency", "T", "monetary_value"]
-    n, writer = 0, None
-    try:
-        for batch in pq.ParquetFile(source).iter_batches(batch_size=chunk_rows, columns=cols):
-            chunk = batch.to_pandas().set_index(customer_col)
-            out = pa.Table.from_pandas(
-                score(model, spend, chunk, **kwargs).reset_index(), preserve_index=False
-            )
-            writer = writer or pq.ParquetWriter(destination, out.schema)
-            writer.write_table(out)
-            n += len(chunk)
-    finally:
-        if writer is not None:
-            writer.close()
-    return n
-
-
-def _rebuilt(model: str, params: dict[str, float], spend_params: dict[str, float]):
-    """Light fitted models from parameters alone (what executors need; no training data)."""
-    from lifetimes import GammaGammaFitter
-
-    fitter = _fitter_class(model)()
-    fitter.params_ = pd.Series(params)
-    gg = GammaGammaFitter()
-    gg.params_ = pd.Series(
-        {"p": spend_params["p"], "q": spend_params["q"], "v": spend_params["gamma"]}
-    )
-    nan = pd.Series(np.nan, index=list(params))
-    return (
-        BTYDModel(model, fitter, pd.Series(params), nan, 0, np.nan),
-        SpendModel(gg, pd.Series(spend_params), nan, 0),
-    )
-
-
-def score_spark(
-    model: BTYDModel,
-    spend: SpendModel,
-    summary,
-    *,
-    customer_col: str = "customer_id",
-    **kwargs,
-):
-    """Score a Spark DataFrame summary on the executors with ``mapInPandas``: only the fitted
-    parameters travel (a few numbers), each partition is scored by :func:`score` in pandas.
-    Returns a Spark DataFrame with ``customer_col`` + :data:`SCORE_COLUMNS`."""
-    name, params, sp = model.model, model.params.to_dict(), spend.params.to_dict()
-    key_type = summary.schema[customer_col].dataType.simpleString()
-    schema = f"{customer_col} {key_type}, " + ", ".join(f"{c} double" for c in SCORE_COLUMNS)
-
-    def scored(batches):
-        bg, gg = _rebuilt(name, params, sp)
-        for chunk in batches:
-            chunk = chunk.set_index(customer_col)
-            yield score(bg, gg, chunk, **kwargs).reset_index()
-
-    cols = [customer_col, "frequency", "recency", "T", "monetary_value"]
-    return summary.select(*cols).mapInPandas(scored, schema=schema)
-
-
-# ------------------------------------------------------------------------------------------------
-# evaluation
-
-
-def naive_holdout_prediction(cal: pd.DataFrame) -> pd.Series:
-    """Baseline: each customer's past repeat rate carried forward (frequency / T × holdout length)."""
-    rate = cal["frequency_cal"] / cal["T_cal"].where(cal["T_cal"] > 0)
-    return (rate.fillna(0) * cal["duration_holdout"]).rename("naive")
-
-
-def holdout_predictions(model: BTYDModel, cal: pd.DataFrame) -> pd.Series:
-    """Predicted holdout purchases per customer from calibration features."""
-    from crm_research import rfm
-
-    s = rfm.calibration_summary(cal)
-    return model.expected_purchases(float(cal["duration_holdout"].iloc[0]), s).rename(model.label)
-
-
-def error_table(actual: pd.Series, predictions: dict[str, pd.Series]) -> pd.DataFrame:
-    """Customer-level MAE, RMSE, correlation, and total predicted vs actual, per prediction."""
-    rows = {}
-    for name, pred in predictions.items():
-        e = pred - actual
-        rows[name] = {
-            "MAE": float(np.abs(e).mean()),
-            "RMSE": float(np.sqrt((e**2).mean())),
-            "correlation": float(np.corrcoef(pred, actual)[0, 1]),
-            "total predicted": float(pred.sum()),
-            "total actual": float(actual.sum()),
-            "total error %": float(100 * (pred.sum() - actual.sum()) / actual.sum()),
-        }
-    return pd.DataFrame(rows).T
-
-
-def conditional_expectations(
-    actual: pd.Series, predictions: dict[str, pd.Series], frequency: pd.Series, max_freq: int = 7
-) -> pd.DataFrame:
-    """Mean holdout purchases by calibration frequency (0..``max_freq``+), actual and predicted."""
-    group = frequency.clip(upper=max_freq).astype(int)
-    df = pd.DataFrame({"actual": actual, **predictions, "n": 1}).groupby(group.to_numpy())
-    out = df.mean(numeric_only=True)
-    out["n"] = df["n"].sum()
-    out.index = [str(i) if i < max_freq else f"{max_freq}+" for i in out.index]
-    out.index.name = "calibration repeat purchases"
-    return out
-
-
-def tracking(
-    model: BTYDModel,
-    transactions: pd.DataFrame,
-    *,
-    customer_col: str = "customer_id",
-    datetime_col: str = "date",
-    start: str | pd.Timestamp,
-    periods: int,
-    period_days: float = 7.0,
-) -> pd.DataFrame:
-    """Cumulative repeat transactions per period since ``start``: actual and model-predicted.
-
-    Repeat transactions are purchase days after each customer's first. The prediction sums, over
-    customers, the expected repeat purchases of a new customer by the age each has reached (the
-    unconditional forecast, as in Fader, Hardie & Lee 2005, Figure 2).
-    """
-    start = pd.Timestamp(start)
-    days = transactions[[customer_col, datetime_col]].drop_duplicates()
-    first = days.groupby(customer_col)[datetime_col].transform("min")
-    repeat = days[days[datetime_col] > first]
-    k = np.floor((repeat[datetime_col] - start).dt.days / period_days).astype(int) + 1
-    actual = k[k <= periods].value_counts().reindex(range(1, periods + 1), fill_value=0).cumsum()
-    births = days.groupby(customer_col)[datetime_col].min()
-    b = ((births - start).dt.days / period_days).to_numpy()
-    ends = np.arange(1, periods + 1)
-    # purchase days are whole days: a customer born on day d can repeat from day d + 1 on
-    pred = np.array(
-        [
-            model.expected_repeat_purchases_new_customer(
-                np.clip(e - b - 1 / period_days, 0, None)
-            ).sum()
-            for e in ends
-        ]
-    )
-    return pd.DataFrame(
-        {"actual": actual.to_numpy(), "predicted": pred}, index=pd.Index(ends, name="period")
-    )
-
-
-def bgnbd_expected_purchases_if_alive(lam: np.ndarray, p: np.ndarray, h: float) -> np.ndarray:
-    """Expected purchases in the next ``h`` time units of a customer alive now with purchase rate
-    ``lam`` and dropout probability ``p`` (BG/NBD: dropout hazard λp, so E = (1 − e^(−λph)) / p).
-    The truth against which simulated-world predictions are scored."""
-    lam, p = np.asarray(lam, dtype="float64"), np.asarray(p, dtype="float64")
-    return -np.expm1(-lam * p * h) / p
-
-
-def clv_table(
-    transactions,
-    *,
-    observation_end: str | pd.Timestamp,
-    customer_col: str = "customer_id",
-    datetime_col: str = "ordered_at",
-    monetary_col: str = "amount",
-    money_scale: float = 1.0,
-    horizon_weeks: float = 52,
-    discount_rate_monthly: float = 0.01,
-    penalizer: float = 0.0,
-) -> pd.DataFrame:
-    """BG/NBD + Gamma-Gamma per customer at ``observation_end`` (weekly time unit).
-
-    ``money_scale`` divides amounts before fitting (e.g. 1000 for won, keeping the spend model
-    well conditioned) and multiplies CLV back. Columns: ``p_alive``, ``expected_purchases`` (in
-    the horizon), ``expected_spend``, ``clv`` (discounted, in the input's money unit) and
-    ``value_if_alive`` (undiscounted value of the horizon if the customer stays: posterior mean
-    purchase rate × horizon × expected spend; the value a retention offer can save).
-    """
-    from crm_research import rfm
-
-    s = rfm.btyd_summary(
-        transactions,
-        customer_col=customer_col,
-        datetime_col=datetime_col,
-        monetary_col=monetary_col,
-        observation_end=observation_end,
-        freq="D",
-        freq_multiplier=7,
-    )
-    s["monetary_value"] = s["monetary_value"] / money_scale
-    bg = fit_btyd(s, "bgnbd", penalizer=penalizer)
-    gg = fit_gamma_gamma(s, penalizer=penalizer)
-    r, a = bg.params["r"], bg.params["alpha"]
-    rate_if_alive = (r + s["frequency"]) / (a + s["T"])  # posterior mean purchases per week
-    return pd.DataFrame(
-        {
-            "value_if_alive": gg.expected_spend(s) * money_scale * rate_if_alive * horizon_weeks,
-            "p_alive": bg.p_alive(s),
-            "expected_purchases": bg.expected_purchases(horizon_weeks, s),
-            "expected_spend": gg.expected_spend(s) * money_scale,
-            "clv": discounted_clv(
-                bg, gg, s, horizon=horizon_weeks, steps=12, discount_rate=discount_rate_monthly
-            )
-            * money_scale,
-        }
-    )
