@@ -431,7 +431,7 @@ def format_kpi(kpi: str, value: float, currency: str = "") -> str:
     if kpi == "campaign_uplift_pts":
         return f"{value:+.2f} pts"
     if kpi == "clv_12m_total":
-        from crm_research.clv_views import format_money
+        from crm_research.clv.views import format_money
 
         return format_money(value, currency) if currency else f"{value:,.0f}"
     return f"{value:,.0f}"

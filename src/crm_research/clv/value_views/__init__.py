@@ -1,5 +1,5 @@
 """Customer value beyond the anchors: notebook 02's views on covariates
-(:mod:`.customer_covariates`, :mod:`.covariate_effects`), per-customer uncertainty
+(:mod:`.covariate_data`, :mod:`.covariate_effects`), per-customer uncertainty
 (:mod:`.intervals`) and holdout evaluation (:mod:`.holdout`), with the conclusions they add
 (:mod:`.conclusions`), on any dataset's customer database.
 
@@ -14,6 +14,14 @@ from crm_research.clv.value_views.conclusions import (
     conclusions_markdown,
     value_facts,
 )
+from crm_research.clv.value_views.covariate_data import (
+    AGE_BANDS,
+    COVARIATE_COLUMNS,
+    CovariateDesign,
+    covariate_design,
+    customer_covariates,
+    select_covariates,
+)
 from crm_research.clv.value_views.covariate_effects import (
     ESTIMATE_COLUMNS,
     PROCESS_LABELS,
@@ -23,14 +31,6 @@ from crm_research.clv.value_views.covariate_effects import (
     fit_covariate_effects,
     format_p,
     lr_sentence,
-)
-from crm_research.clv.value_views.customer_covariates import (
-    AGE_BANDS,
-    COVARIATE_COLUMNS,
-    CovariateDesign,
-    covariate_design,
-    customer_covariates,
-    select_covariates,
 )
 from crm_research.clv.value_views.holdout import (
     MONEY_COLUMNS,

@@ -15,11 +15,11 @@ from crm_research.clv.value_views.covariate_effects import (
 from crm_research.clv.value_views.holdout import NAIVE, best_by_mae
 from crm_research.clv.value_views.intervals import interval_summary
 from crm_research.clv.views import conclusions as views_conclusions
-from crm_research.clv.views import customer_value
+from crm_research.clv.views import value as views_value
 
 
 def _value_text(v: float, currency: str | None) -> str:
-    return customer_value.format_money(v, currency) if currency else f"{v:,.1f} purchases"
+    return views_value.format_money(v, currency) if currency else f"{v:,.1f} purchases"
 
 
 def conclusions_markdown(facts: dict) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from crm_research.clv import covariates as cov
 from crm_research.clv import models as btyd
-from crm_research.clv.value_views.customer_covariates import CovariateDesign
+from crm_research.clv.value_views.covariate_data import CovariateDesign
 from crm_research.data.datasets import NEEDS
 
 PROCESS_LABELS = {"trans": "purchase rate", "life": "dropout", "spend": "spend per purchase"}

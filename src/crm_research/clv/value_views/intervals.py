@@ -12,7 +12,7 @@ from crm_research import rfm
 from crm_research.clv import covariates as cov
 from crm_research.clv import models as btyd
 from crm_research.clv import uncertainty
-from crm_research.clv.views import customer_value
+from crm_research.clv.views import value as views_value
 
 
 def sample_customers(index: pd.Index, sample: int | None, seed: int = 0) -> pd.Index:
@@ -25,7 +25,7 @@ def sample_customers(index: pd.Index, sample: int | None, seed: int = 0) -> pd.I
 
 
 def value_intervals(
-    value: customer_value.CustomerValue,
+    value: views_value.CustomerValue,
     *,
     horizon_weeks: float,
     discount_rate_monthly: float = 0.01,
@@ -35,7 +35,7 @@ def value_intervals(
     level: float = 0.9,
 ) -> pd.DataFrame:
     """``level`` intervals per customer of a seeded sample (``sample`` customers, None = all) of
-    :func:`crm_research.clv.views.customer_value.customer_value`'s fits: ``p_alive_*`` (parameter uncertainty
+    :func:`crm_research.clv.views.value.customer_value`'s fits: ``p_alive_*`` (parameter uncertainty
     only), ``purchases_*`` (purchases in the next ``horizon_weeks``) and, with a spend model,
     ``clv_*`` (discounted, in the dataset's currency), each ``_mean``, ``_lower``, ``_upper``
     (:func:`crm_research.clv.uncertainty.customer_intervals`), joined with the point estimates of

@@ -4,7 +4,7 @@ Everything takes the customer database (an Ibis connection from
 :func:`crm_research.data.datasets.connect`) or frames derived from it, so the same analysis runs
 on the simulated retailer, CDNOW and an analyst's own exports: the analysis window
 (:mod:`.window`), purchase models on the calibration period (:mod:`.purchase_models`), the value
-of every customer (:mod:`.customer_value`), scoring against the simulator's truth
+of every customer (:mod:`.value`), scoring against the simulator's truth
 (:mod:`.truth`) and the managers' conclusions (:mod:`.conclusions`). Time unit: weeks.
 """
 
@@ -12,14 +12,6 @@ from __future__ import annotations
 
 from crm_research.clv.views.conclusions import (
     conclusions_markdown,
-)
-from crm_research.clv.views.customer_value import (
-    READABLE,
-    CustomerValue,
-    by_decile,
-    by_segment,
-    customer_value,
-    format_money,
 )
 from crm_research.clv.views.purchase_models import (
     best_model,
@@ -34,6 +26,14 @@ from crm_research.clv.views.truth import (
     p_alive_reliability,
     truth_scores,
     truth_targets,
+)
+from crm_research.clv.views.value import (
+    READABLE,
+    CustomerValue,
+    by_decile,
+    by_segment,
+    customer_value,
+    format_money,
 )
 from crm_research.clv.views.window import (
     DEFAULT_HOLDOUT_DAYS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_research.clv.views.customer_value import format_money
+from crm_research.clv.views.value import format_money
 
 
 def conclusions_markdown(facts: dict) -> str:

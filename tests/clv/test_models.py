@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from crm_research import cases, clv, rfm
+from crm_research.clv import models, scoring
 from crm_research.data import cdnow
 
 # Published values (one place: cases.PUBLISHED): Fader, Hardie & Lee (2005a) "Counting your
@@ -222,7 +223,7 @@ def test_chunked_scoring_equals_whole(cohort, tmp_path):
     assert n == len(s) == len(chunked)
     np.testing.assert_allclose(chunked.to_numpy(), whole.loc[chunked.index].to_numpy(), rtol=1e-12)
     # the same scores from models rebuilt from their parameters alone (what Spark executors get)
-    light_bg, light_gg = clv._rebuilt("bgnbd", bg.params.to_dict(), gg.params.to_dict())
+    light_bg, light_gg = scoring._rebuilt("bgnbd", bg.params.to_dict(), gg.params.to_dict())
     np.testing.assert_allclose(clv.score(light_bg, light_gg, s, horizon=52), whole, rtol=1e-12)
 
 
@@ -245,7 +246,7 @@ def test_fast_score_equals_the_lifetimes_path(model, jitter):
         s["T"] = s["T"] + rng.random(len(s)) / 7
         later = np.minimum(s["recency"] + rng.random(len(s)) / 7, s["T"])
         s["recency"] = np.where(s["frequency"] > 0, later, 0)
-    bg, gg = clv._rebuilt(model, params, CDNOW_SPEND)
+    bg, gg = scoring._rebuilt(model, params, CDNOW_SPEND)
     for horizon, steps, rate in [(52, 12, 0.01), (39, 1, 0.0), (13, 13, 0.002)]:
         new = clv.score(bg, gg, s, horizon=horizon, steps=steps, discount_rate=rate)
         old = clv.score_lifetimes(bg, gg, s, horizon=horizon, steps=steps, discount_rate=rate)
@@ -259,10 +260,10 @@ def test_fast_score_equals_the_lifetimes_path(model, jitter):
 def test_objective_is_lifetimes_objective(calibration, model, penalizer):
     """The per-customer formulas give the objective fit_btyd minimised before issue 20 (lifetimes'
     negative log-likelihood, Pareto/NBD's scaled to a mean per customer, penalty included)."""
-    cls = clv._fitter_class(model)
+    cls = models._fitter_class(model)
     data = clv.collapse(calibration[2])
-    f, r, T, w = clv._columns(data)
-    ours = clv._mean_nll(model, data, penalizer)
+    f, r, T, w = models._columns(data)
+    ours = models._mean_nll(model, data, penalizer)
     for lp in np.random.default_rng(0).normal(0, 0.5, (5, 4)):
         if model == "pareto":
             scale = w.mean() / w.sum()
