@@ -9,7 +9,7 @@ import pandas as pd
 
 def fit_bgbb(donations: pd.DataFrame) -> pd.Series:
     """BG/BB (lifetimes ``BetaGeoBetaBinomFitter``) on frequency/recency/periods with weights."""
-    from lifetimes import BetaGeoBetaBinomFitter
+    from lifetimes import BetaGeoBetaBinomFitter  # slow import
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -71,7 +71,7 @@ def itravel_estimate(panel: pd.DataFrame, months_after: int = 18) -> dict[str, f
     """Estimated change in calls per booking and in bookings, the months after the
     re-organisation (month ≥ ``months_after``) vs the months before it: a Poisson regression of
     calls with log(bookings) as offset."""
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # slow import
 
     df = panel[(panel["month"] < 0) | (panel["month"] >= months_after)].copy()
     df["after"] = (df["month"] >= 0).astype(float)

@@ -23,8 +23,6 @@ PUBLISHED: dict[str, dict[str, float]] = {
     "sbg regular": {"alpha": 0.704, "beta": 1.182},
     "sbg high end": {"alpha": 0.668, "beta": 3.806},
 }
-
-
 PUBLISHED_SOURCES = {
     "bgnbd": "FHL 2005a BG/NBD",
     "pareto": "FHL 2005a Pareto/NBD",

@@ -31,8 +31,6 @@ SBG_DATA = {
     "regular": [1000, 631, 468, 382, 326, 289, 262, 241],
     "high end": [1000, 869, 743, 653, 593, 551, 517, 491],
 }
-
-
 SBG_PUBLISHED = {
     k: (PUBLISHED[f"sbg {k}"]["alpha"], PUBLISHED[f"sbg {k}"]["beta"]) for k in SBG_DATA
 }

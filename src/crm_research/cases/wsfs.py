@@ -75,7 +75,7 @@ def wsfs_analysis(panel: pd.DataFrame, a: WSFSAssumptions = WSFSAssumptions()) -
     the headline before/after change; an interrupted time series on the programme group's monthly
     totals (segmented regression, effect at month 5 relative to the projected trend, HAC errors);
     difference-in-differences of each customer's change from month −1 to month 5 (robust errors)."""
-    import statsmodels.formula.api as smf
+    import statsmodels.formula.api as smf  # slow import
 
     last = a.post_months - 1
     tot = panel.groupby(["group", "month"])["balance"].sum().unstack(0)

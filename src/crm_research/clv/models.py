@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.optimize import minimize
 
 from crm_research.clv import formulas
 
@@ -26,13 +27,11 @@ PARAM_NAMES = {
     "pareto": ["r", "alpha", "s", "beta"],
     "mbgnbd": ["r", "alpha", "a", "b"],
 }
-
-
 MODEL_LABELS = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD"}
 
 
 def _fitter_class(model: str):
-    from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
+    from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter  # slow import
 
     classes = {"bgnbd": BetaGeoFitter, "pareto": ParetoNBDFitter, "mbgnbd": ModifiedBetaGeoFitter}
     if model not in classes:
@@ -191,8 +190,6 @@ def fit_btyd(
     seconds); ``"lifetimes"`` uses lifetimes' own fit (Pareto/NBD: Nelder-Mead from a random
     start drawn from numpy's global generator). Both reach the published CDNOW estimates.
     """
-    from scipy.optimize import minimize
-
     cls = _fitter_class(model)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
@@ -276,7 +273,7 @@ def spend_independence(summary: pd.DataFrame) -> dict[str, float]:
 
 def fit_gamma_gamma(summary: pd.DataFrame, *, penalizer: float = 0.0) -> SpendModel:
     """Fit Gamma-Gamma on repeat customers (``frequency`` > 0, ``monetary_value`` > 0)."""
-    from lifetimes import GammaGammaFitter
+    from lifetimes import GammaGammaFitter  # slow import
 
     rep = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     fitter = GammaGammaFitter(penalizer_coef=penalizer)

@@ -112,8 +112,8 @@ def score_parquet(
     scores (``customer_col`` + :data:`SCORE_COLUMNS`) to ``destination``; memory is bounded by
     the chunk, not the file. Returns the number of customers scored. ``kwargs``: see
     :func:`score`."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # Parquet only
+    import pyarrow.parquet as pq  # Parquet only
 
     cols = [customer_col, "frequency", "recency", "T", "monetary_value"]
     n, writer = 0, None
@@ -134,7 +134,7 @@ def score_parquet(
 
 def _rebuilt(model: str, params: dict[str, float], spend_params: dict[str, float]):
     """Light fitted models from parameters alone (what executors need; no training data)."""
-    from lifetimes import GammaGammaFitter
+    from lifetimes import GammaGammaFitter  # slow import
 
     fitter = _fitter_class(model)()
     fitter.params_ = pd.Series(params)

@@ -15,8 +15,6 @@ from crm_research.clv import covariates as cov
 
 # the covariates :func:`customer_covariates` can build, in display order
 COVARIATE_COLUMNS = ("acquisition_channel", "member", "gender", "age_band")
-
-
 # (lower age, label): bands of whole years at the cut-off
 AGE_BANDS = ((0, "under 30"), (30, "30-39"), (40, "40-49"), (50, "50-59"), (60, "60+"))
 
@@ -40,7 +38,7 @@ def customer_covariates(con, cutoff: str | pd.Timestamp) -> pd.DataFrame:
 
     A column is returned only when at least two of its levels occur (channels and members are
     optional sources: CDNOW and purchase logs have none of these columns)."""
-    import ibis
+    import ibis  # database only
 
     cutoff = pd.Timestamp(cutoff)
     tx = con.table("transactions")

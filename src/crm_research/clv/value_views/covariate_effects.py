@@ -17,8 +17,6 @@ from crm_research.clv.value_views.covariate_data import CovariateDesign
 from crm_research.data.datasets import NEEDS
 
 PROCESS_LABELS = {"trans": "purchase rate", "life": "dropout", "spend": "spend per purchase"}
-
-
 # column names of estimate tables (``fit.table()``, ``CovariateEffects.table()``) for readers
 ESTIMATE_COLUMNS = {
     "std_error": "std error",

@@ -34,7 +34,7 @@ def truth_scores(
     """Per model (and the naive baseline): P(alive) ROC AUC and Brier score against the true
     alive flag, correlation and MAE of predicted holdout purchases against the true expected
     purchases, and MAE against the actual holdout purchases."""
-    from sklearn.metrics import brier_score_loss, roc_auc_score
+    from sklearn.metrics import brier_score_loss, roc_auc_score  # optional: truth only
 
     summary = rfm.calibration_summary(cal)
     actual, true_exp = cal["frequency_holdout"], truth["true_expected"]

@@ -12,11 +12,7 @@ import pandas as pd
 from crm_research import rfm
 
 WEEK = 7  # days per time unit of the BTYD summaries
-
-
 LONG_HISTORY_DAYS = 730  # data spanning at least this get the fixed holdout
-
-
 DEFAULT_HOLDOUT_DAYS = 182
 
 
