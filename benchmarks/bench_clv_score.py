@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from crm_research import clv
+from crm_research.clv import scoring
 from crm_research.data.simulator import simulate_btyd_cohort
 
 TRUE = {
@@ -68,7 +69,7 @@ def main() -> None:
     )
     for model, params in TRUE.items():
         days = simulate_btyd_cohort(args.customers, model, params, spend=TRUE_SPEND, seed=args.seed)
-        bg, gg = clv._rebuilt(model, params, TRUE_SPEND)
+        bg, gg = scoring._rebuilt(model, params, TRUE_SPEND)
         for label, data in (("days", days), ("continuous", continuous(days, args.seed))):
             old, t_old = best_of(args.repeats, clv.score_lifetimes, bg, gg, data, horizon=52)
             new, t_new = best_of(args.repeats, clv.score, bg, gg, data, horizon=52)

@@ -68,15 +68,24 @@ def ours(src: Path, dst: Path, memory_limit: str, tmp: Path) -> None:
     from crm_research import rfm
 
     con = ibis.duckdb.connect(memory_limit=memory_limit, threads=2, temp_directory=str(tmp))
-    expr = rfm.btyd_summary_expr(str(src), customer_col="customer_id", datetime_col="ordered_at",
-                                 monetary_col="amount", observation_end=END, con=con)  # fmt: skip
+    expr = rfm.btyd_summary_expr(
+        str(src),
+        customer_col="customer_id",
+        datetime_col="ordered_at",
+        monetary_col="amount",
+        observation_end=END,
+        con=con,
+    )
     con.to_parquet(expr, dst)
 
 
 METHODS = {"hand-written DuckDB SQL": hand, "ours (Ibis on DuckDB)": ours}
 
 
-IMPORTS = {"hand-written DuckDB SQL": ["duckdb"], "ours (Ibis on DuckDB)": ["duckdb", "ibis", "crm_research.rfm"]}  # fmt: skip
+IMPORTS = {
+    "hand-written DuckDB SQL": ["duckdb"],
+    "ours (Ibis on DuckDB)": ["duckdb", "ibis", "crm_research.rfm"],
+}
 
 
 def child(method: str, src: str, dst: str, memory_limit: str, tmp: str) -> None:
@@ -105,12 +114,14 @@ def same_output(a: Path, b: Path) -> bool:
                        WHERE x.frequency IS DISTINCT FROM y.frequency
                           OR x.recency IS DISTINCT FROM y.recency OR x."T" IS DISTINCT FROM y."T"
                           OR abs(x.monetary_value - y.monetary_value) > 1e-6
-                          OR x.monetary_value IS NULL OR y.monetary_value IS NULL""").fetchone()[0]  # fmt: skip
+                          OR x.monetary_value IS NULL OR y.monetary_value IS NULL""").fetchone()[0]
     return diff == 0
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rows", type=int, nargs="+", default=[10_000_000, 100_000_000])
     ap.add_argument("--rows-per-customer", type=int, default=10)
     ap.add_argument("--memory-limit", default="2GB")
@@ -123,17 +134,27 @@ def main() -> None:
         return child(*args.child)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-ooc-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"DuckDB memory limit {args.memory_limit}, 2 threads; best of {args.repeats}; work dir {work}")  # fmt: skip
-    print(f"{'rows':>12s} {'customers':>11s} {'method':24s} {'seconds':>8s} {'peak GiB':>9s} {'rows/s':>12s} {'vs hand SQL':>12s}")  # fmt: skip
+    print(
+        f"DuckDB memory limit {args.memory_limit}, 2 threads; best of {args.repeats}; work dir {work}"
+    )
+    print(
+        f"{'rows':>12s} {'customers':>11s} {'method':24s} {'seconds':>8s} {'peak GiB':>9s} {'rows/s':>12s} {'vs hand SQL':>12s}"
+    )
     for rows in args.rows:
         customers = rows // args.rows_per_customer
         src = work / f"log_{rows}.parquet"
         if not src.exists():
             t = time.perf_counter()
             generate(src, rows, customers, args.seed)
-            print(f"  generated {src.name}: {src.stat().st_size / 2**30:.2f} GiB in {time.perf_counter() - t:.1f} s")  # fmt: skip
+            print(
+                f"  generated {src.name}: {src.stat().st_size / 2**30:.2f} GiB in {time.perf_counter() - t:.1f} s"
+            )
         best: dict[str, dict] = {}
-        order = [m for i in range(args.repeats) for m in (list(METHODS) if i % 2 == 0 else list(METHODS)[::-1])]  # fmt: skip
+        order = [
+            m
+            for i in range(args.repeats)
+            for m in (list(METHODS) if i % 2 == 0 else list(METHODS)[::-1])
+        ]
         for method in order:
             dst = work / f"summary_{rows}_{'hand' if method.startswith('hand') else 'ours'}.parquet"
             with tempfile.TemporaryDirectory(dir=work) as tmp:
@@ -142,9 +163,13 @@ def main() -> None:
                 best[method] = r
         hand_s = best["hand-written DuckDB SQL"]["seconds"]
         for method, r in best.items():
-            print(f"{rows:12,d} {customers:11,d} {method:24s} {r['seconds']:8.1f} {r['peak_gib']:9.2f} "
-                  f"{rows / r['seconds']:12,.0f} {r['seconds'] / hand_s:11.2f}x")  # fmt: skip
-        same = same_output(work / f"summary_{rows}_hand.parquet", work / f"summary_{rows}_ours.parquet")  # fmt: skip
+            print(
+                f"{rows:12,d} {customers:11,d} {method:24s} {r['seconds']:8.1f} {r['peak_gib']:9.2f} "
+                f"{rows / r['seconds']:12,.0f} {r['seconds'] / hand_s:11.2f}x"
+            )
+        same = same_output(
+            work / f"summary_{rows}_hand.parquet", work / f"summary_{rows}_ours.parquet"
+        )
         print(f"  identical summaries: {same}")
 
 

@@ -50,8 +50,14 @@ def ours(path: Path, memory_limit: str = "1GB") -> pd.DataFrame:
     from crm_research import rfm
 
     con = ibis.duckdb.connect(memory_limit=memory_limit, threads=2)
-    return rfm.btyd_summary(str(path), customer_col="customer_id", datetime_col="ordered_at",
-                            monetary_col="amount", observation_end=END, con=con)  # fmt: skip
+    return rfm.btyd_summary(
+        str(path),
+        customer_col="customer_id",
+        datetime_col="ordered_at",
+        monetary_col="amount",
+        observation_end=END,
+        con=con,
+    )
 
 
 HAND_QUERY = """
@@ -141,9 +147,13 @@ def plain_pandas(path: Path) -> pd.DataFrame:
     first_d, last_d, n = g["d"].min(), g["d"].max(), g.size()
     first_v = g["amount"].first()
     total = g["amount"].sum()
-    out = pd.DataFrame({"frequency": (n - 1).astype(float),
-                        "recency": (last_d - first_d).dt.days.astype(float),
-                        "T": (END - first_d).dt.days.astype(float)})  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "frequency": (n - 1).astype(float),
+            "recency": (last_d - first_d).dt.days.astype(float),
+            "T": (END - first_d).dt.days.astype(float),
+        }
+    )
     out["monetary_value"] = np.where(n > 1, (total - first_v) / (n - 1).clip(lower=1), 0.0)
     return out
 
@@ -154,12 +164,17 @@ def lifetimes_summary(path: Path) -> pd.DataFrame:
     df = pd.read_parquet(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return summary_data_from_transaction_data(df, "customer_id", "ordered_at", "amount",
-                                                  observation_period_end=END)  # fmt: skip
+        return summary_data_from_transaction_data(
+            df, "customer_id", "ordered_at", "amount", observation_period_end=END
+        )
 
 
-METHODS = {"ours (Ibis on DuckDB)": ours, "hand-written DuckDB SQL": hand_duckdb,
-           "plain pandas groupby": plain_pandas, "lifetimes": lifetimes_summary}  # fmt: skip
+METHODS = {
+    "ours (Ibis on DuckDB)": ours,
+    "hand-written DuckDB SQL": hand_duckdb,
+    "plain pandas groupby": plain_pandas,
+    "lifetimes": lifetimes_summary,
+}
 
 
 def child(method: str, path: str) -> None:
@@ -183,7 +198,9 @@ def main() -> None:
     path = work / "log.parquet"
     t = time.perf_counter()
     generate(path, args.rows, args.customers, args.seed)
-    print(f"log: {args.rows:,} rows, {args.customers:,} customers ({time.perf_counter() - t:.1f} s to generate)")  # fmt: skip
+    print(
+        f"log: {args.rows:,} rows, {args.customers:,} customers ({time.perf_counter() - t:.1f} s to generate)"
+    )
 
     if args.only_hand:
         return table_case(path, args.repeats)
@@ -196,21 +213,31 @@ def main() -> None:
     for name, res in results.items():
         r = res.sort_index()
         same = list(r.index) == list(base.index) and all(
-            np.allclose(r[c].to_numpy(dtype=float), base[c].to_numpy(dtype=float), rtol=1e-9, atol=1e-9)
+            np.allclose(
+                r[c].to_numpy(dtype=float), base[c].to_numpy(dtype=float), rtol=1e-9, atol=1e-9
+            )
             for c in base.columns
-        )  # fmt: skip
+        )
         results[name] = same
     peaks = {}
     for name in METHODS:
-        out = subprocess.run([sys.executable, __file__, "--child", name, str(path)],
-                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", name, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         peaks[name] = json.loads(out.strip().splitlines()[-1])["peak_gib"]
     ref = times["lifetimes"]
     hand = times["hand-written DuckDB SQL"]
-    print(f"{'method':26s} {'seconds':>8s} {'vs lifetimes':>13s} {'vs hand SQL':>12s} {'rows/s':>12s} {'peak GiB':>9s}  same as lifetimes")  # fmt: skip
+    print(
+        f"{'method':26s} {'seconds':>8s} {'vs lifetimes':>13s} {'vs hand SQL':>12s} {'rows/s':>12s} {'peak GiB':>9s}  same as lifetimes"
+    )
     for name in METHODS:
         s = times[name]
-        print(f"{name:26s} {s:8.2f} {ref / s:12.1f}x {s / hand:11.2f}x {args.rows / s:12,.0f} {peaks[name]:9.2f}  {results[name]}")  # fmt: skip
+        print(
+            f"{name:26s} {s:8.2f} {ref / s:12.1f}x {s / hand:11.2f}x {args.rows / s:12,.0f} {peaks[name]:9.2f}  {results[name]}"
+        )
     table_case(path, args.repeats)
 
 

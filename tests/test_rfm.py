@@ -30,30 +30,57 @@ def lifetimes_summary(df, **kw):
 @pytest.mark.parametrize("freq,mult", [("D", 1), ("D", 7), ("W", 1)])
 @pytest.mark.parametrize("monetary", [None, "dollars"])
 def test_summary_equals_lifetimes_on_cdnow(cdnow_sample, freq, mult, monetary):
-    ours = rfm.btyd_summary(cdnow_sample, datetime_col="date", monetary_col=monetary,
-                            observation_end="1998-06-30", freq=freq, freq_multiplier=mult)  # fmt: skip
-    theirs = lifetimes_summary(cdnow_sample, monetary_value_col=monetary, observation_period_end="1998-06-30", freq=freq, freq_multiplier=mult)  # fmt: skip
+    ours = rfm.btyd_summary(
+        cdnow_sample,
+        datetime_col="date",
+        monetary_col=monetary,
+        observation_end="1998-06-30",
+        freq=freq,
+        freq_multiplier=mult,
+    )
+    theirs = lifetimes_summary(
+        cdnow_sample,
+        monetary_value_col=monetary,
+        observation_period_end="1998-06-30",
+        freq=freq,
+        freq_multiplier=mult,
+    )
     theirs = theirs.sort_index()
     assert list(ours.index) == list(theirs.index)
     for c in ours.columns:
-        np.testing.assert_allclose(ours[c].to_numpy(), theirs[c].to_numpy(dtype=float), rtol=1e-12, err_msg=c)  # fmt: skip
+        np.testing.assert_allclose(
+            ours[c].to_numpy(), theirs[c].to_numpy(dtype=float), rtol=1e-12, err_msg=c
+        )
 
 
 def test_calibration_holdout_equals_lifetimes_and_shipped_summary(cdnow_sample):
     from lifetimes.utils import calibration_and_holdout_data
 
-    ours = rfm.calibration_holdout(cdnow_sample, datetime_col="date", monetary_col="dollars",
-                                   calibration_end=cdnow.CALIBRATION_END,
-                                   observation_end=cdnow.OBSERVATION_END, freq="D", freq_multiplier=7)  # fmt: skip
+    ours = rfm.calibration_holdout(
+        cdnow_sample,
+        datetime_col="date",
+        monetary_col="dollars",
+        calibration_end=cdnow.CALIBRATION_END,
+        observation_end=cdnow.OBSERVATION_END,
+        freq="D",
+        freq_multiplier=7,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = calibration_and_holdout_data(
-            cdnow_sample, "customer_id", "date", calibration_period_end=cdnow.CALIBRATION_END,
-            observation_period_end=cdnow.OBSERVATION_END, freq="D", freq_multiplier=7,
+            cdnow_sample,
+            "customer_id",
+            "date",
+            calibration_period_end=cdnow.CALIBRATION_END,
+            observation_period_end=cdnow.OBSERVATION_END,
+            freq="D",
+            freq_multiplier=7,
             monetary_value_col="dollars",
-        ).sort_index()  # fmt: skip
+        ).sort_index()
     for c in ours.columns:
-        np.testing.assert_allclose(ours[c].to_numpy(), theirs[c].to_numpy(dtype=float), rtol=1e-12, err_msg=c)  # fmt: skip
+        np.testing.assert_allclose(
+            ours[c].to_numpy(), theirs[c].to_numpy(dtype=float), rtol=1e-12, err_msg=c
+        )
     shipped = cdnow.load_shipped_summary()  # 2,357 customers, weeks, 2 decimals
     assert len(ours) == len(shipped) == 2357
     assert (ours["frequency_cal"].to_numpy() == shipped["frequency"].to_numpy()).all()
@@ -79,12 +106,27 @@ def test_hand_computed_summary():
     )
     s = rfm.btyd_summary(tx, monetary_col="amount", observation_end="2024-01-31")
     assert list(s.index) == ["a", "b"]
-    assert s.loc["a"].to_dict() == {"frequency": 2.0, "recency": 20.0, "T": 30.0, "monetary_value": 30.0}  # fmt: skip
-    assert s.loc["b"].to_dict() == {"frequency": 0.0, "recency": 0.0, "T": 26.0, "monetary_value": 0.0}  # fmt: skip
+    assert s.loc["a"].to_dict() == {
+        "frequency": 2.0,
+        "recency": 20.0,
+        "T": 30.0,
+        "monetary_value": 30.0,
+    }
+    assert s.loc["b"].to_dict() == {
+        "frequency": 0.0,
+        "recency": 0.0,
+        "T": 26.0,
+        "monetary_value": 0.0,
+    }
     w = rfm.btyd_summary(tx, monetary_col="amount", observation_end="2024-01-31", freq="W")
     # weeks run Monday-Sunday (2024-01-01 is a Monday). As in lifetimes, truncation is by period:
     # the whole week of the observation end (to Sunday 2024-02-04) counts, so Thursday 02-01 does
-    assert w.loc["a"].to_dict() == {"frequency": 3.0, "recency": 4.0, "T": 4.0, "monetary_value": 53.0}  # fmt: skip
+    assert w.loc["a"].to_dict() == {
+        "frequency": 3.0,
+        "recency": 4.0,
+        "T": 4.0,
+        "monetary_value": 53.0,
+    }
 
 
 def test_hand_computed_calibration_holdout():
@@ -98,7 +140,9 @@ def test_hand_computed_calibration_holdout():
         ("c", "2024-02-10", 8.0),  # born after the calibration end: not in the table
         ("a", "2024-04-01", 1.0),  # after the observation end
     )
-    s = rfm.calibration_holdout(tx, monetary_col="amount", calibration_end="2024-01-31", observation_end="2024-02-29")  # fmt: skip
+    s = rfm.calibration_holdout(
+        tx, monetary_col="amount", calibration_end="2024-01-31", observation_end="2024-02-29"
+    )
     assert list(s.index) == ["a", "b"]
     a, b = s.loc["a"], s.loc["b"]
     assert (a["frequency_cal"], a["recency_cal"], a["T_cal"], a["monetary_value_cal"]) == (
@@ -121,8 +165,9 @@ def test_unknown_freq_refused():
 
 day_offsets = st.lists(
     st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 120), st.integers(1, 500)),
-    min_size=1, max_size=60,
-)  # fmt: skip
+    min_size=1,
+    max_size=60,
+)
 
 
 @settings(max_examples=40, deadline=None)
@@ -150,7 +195,12 @@ def test_property_invariants(rows, freq):
 
 
 def test_rfm_table_counts_first_purchase_and_days_since_last():
-    tx = log(("a", "2024-01-01 10:00", 10.0), ("a", "2024-01-21 23:00", 5.0), ("b", "2024-01-30", 1.0), ("a", "2024-03-01", 9.0))  # fmt: skip
+    tx = log(
+        ("a", "2024-01-01 10:00", 10.0),
+        ("a", "2024-01-21 23:00", 5.0),
+        ("b", "2024-01-30", 1.0),
+        ("a", "2024-03-01", 9.0),
+    )
     t = rfm.rfm_table(tx, monetary_col="amount", analysis_date="2024-01-31")
     assert t.loc["a", ["recency_days", "frequency", "monetary"]].tolist() == [10, 2, 15.0]
     assert t.loc["b", ["recency_days", "frequency", "monetary"]].tolist() == [1, 1, 1.0]
@@ -174,7 +224,14 @@ def test_cran_segments_first_match_wins():
     got = rfm.name_segments(scored, rfm.CRAN_RFM_SEGMENTS).tolist()
     # (5,5,5) Champions; (4,1,1) Potential Loyalist precedes New Customers in the table;
     # (1,5,5) At Risk precedes Can't Lose Them; (3,5,1) matches no row
-    assert got == ["Champions", "Potential Loyalist", "Potential Loyalist", "At Risk", "About To Sleep", "Others"]  # fmt: skip
+    assert got == [
+        "Champions",
+        "Potential Loyalist",
+        "Potential Loyalist",
+        "At Risk",
+        "About To Sleep",
+        "Others",
+    ]
 
 
 def test_rf_grid_partitions_all_cells():

@@ -87,11 +87,7 @@ def btyd_summary_expr(
         per = t.group_by([customer_col, "_p"]).aggregate(_v=t[monetary_col].cast("float64").sum())
     else:
         per = t.select(customer_col, "_p").distinct()
-    agg = {
-        "_first": per._p.min(),
-        "_last": per._p.max(),
-        "_n": per.count(),
-    }
+    agg = {"_first": per._p.min(), "_last": per._p.max(), "_n": per.count()}
     if monetary_col:
         agg |= {"_total": per._v.sum(), "_first_v": per._v.argmin(per._p)}
     c = per.group_by(customer_col).aggregate(**agg)
@@ -129,10 +125,15 @@ def btyd_summary(
     ``monetary_col`` ``monetary_value`` (mean value of repeat periods, in the column's unit).
     """
     expr = btyd_summary_expr(
-        transactions, customer_col=customer_col, datetime_col=datetime_col,
-        monetary_col=monetary_col, observation_end=observation_end, freq=freq,
-        freq_multiplier=freq_multiplier, con=con,
-    )  # fmt: skip
+        transactions,
+        customer_col=customer_col,
+        datetime_col=datetime_col,
+        monetary_col=monetary_col,
+        observation_end=observation_end,
+        freq=freq,
+        freq_multiplier=freq_multiplier,
+        con=con,
+    )
     return _sorted_frame(expr, customer_col)
 
 
@@ -172,10 +173,14 @@ def calibration_holdout(
     t = as_ibis_table(transactions, con)
     ts = t[datetime_col].cast("timestamp")
     cal = btyd_summary_expr(
-        t.filter(ts <= cal_end), customer_col=customer_col, datetime_col=datetime_col,
-        monetary_col=monetary_col, observation_end=cal_end, freq=freq,
+        t.filter(ts <= cal_end),
+        customer_col=customer_col,
+        datetime_col=datetime_col,
+        monetary_col=monetary_col,
+        observation_end=cal_end,
+        freq=freq,
         freq_multiplier=freq_multiplier,
-    )  # fmt: skip
+    )
     cal = cal.rename({f"{c}_cal": c for c in cal.columns if c != customer_col})
     h = t.filter((ts > cal_end) & (ts <= obs_end))
     h = h.mutate(_p=_period(h[datetime_col], freq))
@@ -384,6 +389,10 @@ def lorenz_curve(values: pd.Series) -> pd.DataFrame:
 def calibration_summary(cal: pd.DataFrame) -> pd.DataFrame:
     """The calibration half of :func:`calibration_holdout` under the summary's own names
     (``frequency``, ``recency``, ``T`` and, if present, ``monetary_value``), ready for fitting."""
-    names = {"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T",
-             "monetary_value_cal": "monetary_value"}  # fmt: skip
+    names = {
+        "frequency_cal": "frequency",
+        "recency_cal": "recency",
+        "T_cal": "T",
+        "monetary_value_cal": "monetary_value",
+    }
     return cal[[c for c in names if c in cal.columns]].rename(columns=names)

@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from crm_research.clv_views import format_money
+from crm_research.clv.views import format_money
 from crm_research.programme.targets import Target
 from crm_research.reporting.kpi import KPI_LABELS
 

@@ -12,7 +12,7 @@ summary; x_i is customer i's row of them. Effects act on the gamma/beta mixing d
   mean spend per purchase.
 
 Estimation works on "working" parameters θ = (log of the base parameters, coefficients): L-BFGS-B
-on the per-customer log-likelihoods of :mod:`crm_research.clv_formulas`, identical customers
+on the per-customer log-likelihoods of :mod:`crm_research.clv.formulas`, identical customers
 (summary and covariates) collapsed into weights, started from the fit without covariates.
 ``covariance`` is the inverse numerical Hessian of the total negative log-likelihood in θ; the
 standard errors of base parameters follow by the delta method (estimate × se of its log).
@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from crm_research import clv
-from crm_research import clv_formulas as formulas
+from crm_research.clv import formulas
+from crm_research.clv import models as btyd
 
 SPEND_PARAMS = ["p", "q", "gamma"]
 
@@ -87,7 +87,7 @@ class CovariateFit:
 
     @property
     def base_names(self) -> list[str]:
-        return SPEND_PARAMS if self.kind == "gamma-gamma" else clv.PARAM_NAMES[self.kind]
+        return SPEND_PARAMS if self.kind == "gamma-gamma" else btyd.PARAM_NAMES[self.kind]
 
     def table(self) -> pd.DataFrame:
         """Estimates, standard errors, Wald z and p-value (coefficients: against 0) and 95%
@@ -133,7 +133,7 @@ def _history(summary: pd.DataFrame) -> tuple[np.ndarray, ...]:
 
 
 def _unpack(kind: str, groups: dict[str, list[str]], theta: np.ndarray):
-    names = SPEND_PARAMS if kind == "gamma-gamma" else clv.PARAM_NAMES[kind]
+    names = SPEND_PARAMS if kind == "gamma-gamma" else btyd.PARAM_NAMES[kind]
     base = dict(zip(names, np.exp(theta[: len(names)]), strict=True))
     coefs, i = {}, len(names)
     for g, cols in groups.items():
@@ -212,9 +212,12 @@ def _maximise(kind: str, groups: dict, data: pd.DataFrame, theta0: np.ndarray, r
             at_bound = [
                 i for i, (lo, hi) in enumerate(bounds) if not lo + 1e-6 < theta[i] < hi - 1e-6
             ]
-            info |= {"iterations": int(res.nit), "converged": bool(res.success) and not at_bound,
-                     "at_bound": at_bound}  # fmt: skip
-        H = clv.numerical_hessian(total_nll, theta, abs_step=1e-4)
+            info |= {
+                "iterations": int(res.nit),
+                "converged": bool(res.success) and not at_bound,
+                "at_bound": at_bound,
+            }
+        H = btyd.numerical_hessian(total_nll, theta, abs_step=1e-4)
     try:
         cov = np.linalg.inv(H)
     except np.linalg.LinAlgError:
@@ -231,7 +234,7 @@ def _fit(
         ["frequency", "monetary_value"] if kind == "gamma-gamma" else ["frequency", "recency", "T"]
     )
     _design(summary, cov_cols)  # validates
-    data = clv.collapse(summary, cols=keys + cov_cols)
+    data = btyd.collapse(summary, cols=keys + cov_cols)
     k = sum(len(c) for c in groups.values())
     log0 = np.log(np.asarray(base0, dtype="float64"))
     null_theta, null_cov, null_ll, null_info = _maximise(kind, {}, data, log0, refit)
@@ -246,7 +249,7 @@ def _fit(
         }
     else:
         theta, cov, ll, info, lr = null_theta, null_cov, null_ll, null_info, None
-    names = SPEND_PARAMS if kind == "gamma-gamma" else clv.PARAM_NAMES[kind]
+    names = SPEND_PARAMS if kind == "gamma-gamma" else btyd.PARAM_NAMES[kind]
     index = names + [f"{g}: {c}" for g, cols in groups.items() for c in cols]
     est = np.r_[np.exp(theta[: len(names)]), theta[len(names) :]]
     se_work = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
@@ -277,7 +280,7 @@ def fit_btyd_covariates(
     ``recency``, ``T`` and the covariate columns, one row per customer."""
     if model not in formulas.MODELS:
         raise ValueError(f"model must be one of {formulas.MODELS}, got {model!r}")
-    start = clv.fit_btyd(summary, model).params
+    start = btyd.fit_btyd(summary, model).params
     return _fit(model, summary, {"trans": trans, "life": life}, start.to_numpy())
 
 
@@ -286,26 +289,26 @@ def fit_gamma_gamma_covariates(summary: pd.DataFrame, *, spend: Sequence[str] = 
     factor on mean spend per purchase), on repeat customers (``frequency`` and
     ``monetary_value`` > 0)."""
     rep = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-    start = clv.fit_gamma_gamma(rep).params
+    start = btyd.fit_gamma_gamma(rep).params
     return _fit("gamma-gamma", rep, {"spend": spend}, start.to_numpy())
 
 
-def from_btyd(model: clv.BTYDModel, summary: pd.DataFrame) -> CovariateFit:
+def from_btyd(model: btyd.BTYDModel, summary: pd.DataFrame) -> CovariateFit:
     """A fit without covariates from :func:`crm_research.clv.fit_btyd` in this module's form
     (θ = its log-parameters, their covariance from the Hessian on ``summary``: the data it was
-    fitted on), e.g. for :mod:`crm_research.clv_uncertainty`."""
+    fitted on), e.g. for :mod:`crm_research.clv.uncertainty`."""
     return _fit(model.model, summary, {}, model.params.to_numpy(), refit=False)
 
 
-def from_gamma_gamma(spend: clv.SpendModel, summary: pd.DataFrame) -> CovariateFit:
+def from_gamma_gamma(spend: btyd.SpendModel, summary: pd.DataFrame) -> CovariateFit:
     """As :func:`from_btyd` for a Gamma-Gamma fit (repeat customers of ``summary``)."""
     rep = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     return _fit("gamma-gamma", rep, {}, spend.params.to_numpy(), refit=False)
 
 
 def predict(
-    purchase: CovariateFit | clv.BTYDModel,
-    spend: CovariateFit | clv.SpendModel,
+    purchase: CovariateFit | btyd.BTYDModel,
+    spend: CovariateFit | btyd.SpendModel,
     summary: pd.DataFrame,
     *,
     horizon: float,
@@ -315,7 +318,7 @@ def predict(
     """Per-customer :data:`crm_research.clv.SCORE_COLUMNS` (``p_alive``, ``expected_purchases``
     in ``horizon`` periods, ``expected_spend`` per purchase, discounted ``clv`` as in
     :func:`crm_research.clv.discounted_clv`) from fits with or without covariates."""
-    if isinstance(purchase, clv.BTYDModel):
+    if isinstance(purchase, btyd.BTYDModel):
         kind, params = purchase.model, purchase.params.to_dict()
     else:
         kind, params = purchase.kind, purchase.customer_params(summary)

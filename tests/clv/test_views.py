@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_research import clv, clv_views, rfm
+from crm_research import clv, rfm
+from crm_research.clv import views as clv_views
 from crm_research.data import cdnow
 
 

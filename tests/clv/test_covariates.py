@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_research import clv, clv_covariates
+from crm_research import clv
+from crm_research.clv import covariates as clv_covariates
 from crm_research.data.simulator import simulate_btyd_cohort
 
 TRUE = {

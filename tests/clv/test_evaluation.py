@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_research import cases, clv, clv_evaluation
+from crm_research import cases, clv
+from crm_research.clv import evaluation as clv_evaluation
 from crm_research.data import cdnow
 
 

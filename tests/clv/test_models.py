@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from crm_research import cases, clv, rfm
+from crm_research.clv import models, scoring
 from crm_research.data import cdnow
 
 # Published values (one place: cases.PUBLISHED): Fader, Hardie & Lee (2005a) "Counting your
@@ -19,9 +20,15 @@ TOL = 0.01  # 1% relative: the published figures are rounded to 3-4 significant 
 @pytest.fixture(scope="module")
 def calibration():
     raw = cdnow.load_cdnow_sample()  # the raw 1/10th-sample log, not the shipped summary
-    cal = rfm.calibration_holdout(raw, datetime_col="date", monetary_col="dollars",
-                                  calibration_end=cdnow.CALIBRATION_END,
-                                  observation_end=cdnow.OBSERVATION_END, freq="D", freq_multiplier=7)  # fmt: skip
+    cal = rfm.calibration_holdout(
+        raw,
+        datetime_col="date",
+        monetary_col="dollars",
+        calibration_end=cdnow.CALIBRATION_END,
+        observation_end=cdnow.OBSERVATION_END,
+        freq="D",
+        freq_multiplier=7,
+    )
     summary = rfm.calibration_summary(cal)
     return raw, cal, summary
 
@@ -56,8 +63,13 @@ def test_full_cohort_within_the_sample_fit_intervals(calibration):
     parameters (same protocol: weeks 1-39, days/7) must lie in the sample fit's 95% intervals."""
     raw = cdnow.load_cdnow_master()
     assert raw["customer_id"].nunique() == 23_570
-    s = rfm.btyd_summary(raw[raw["date"] <= cdnow.CALIBRATION_END], datetime_col="date",
-                         observation_end=cdnow.CALIBRATION_END, freq="D", freq_multiplier=7)  # fmt: skip
+    s = rfm.btyd_summary(
+        raw[raw["date"] <= cdnow.CALIBRATION_END],
+        datetime_col="date",
+        observation_end=cdnow.CALIBRATION_END,
+        freq="D",
+        freq_multiplier=7,
+    )
     full = clv.fit_btyd(s, "bgnbd")
     sample = clv.fit_btyd(calibration[2], "bgnbd").table()
     assert ((full.params >= sample["ci_low"]) & (full.params <= sample["ci_high"])).all()
@@ -92,7 +104,9 @@ def test_predictions_behave(calibration):
     assert ((p >= 0) & (p <= 1)).all()
     assert (p[s["frequency"] == 0] == 1).all()  # BG/NBD: no repeat purchase, no chance to drop out
     pred = clv.holdout_predictions(fit, cal)
-    err = clv.error_table(cal["frequency_holdout"], {"BG/NBD": pred, "naive": clv.naive_holdout_prediction(cal)})  # fmt: skip
+    err = clv.error_table(
+        cal["frequency_holdout"], {"BG/NBD": pred, "naive": clv.naive_holdout_prediction(cal)}
+    )
     assert err.loc["BG/NBD", "MAE"] < err.loc["naive", "MAE"]
     ce = clv.conditional_expectations(
         cal["frequency_holdout"], {"BG/NBD": pred}, cal["frequency_cal"]
@@ -177,7 +191,11 @@ def test_recovers_cohort_parameters(cohort, model):
     truth (the benchmark does 1,000,000 against the 2% target)."""
     from crm_research.data.simulator import simulate_btyd_cohort
 
-    data = cohort if model == "bgnbd" else simulate_btyd_cohort(100_000, "pareto", PUBLISHED["pareto"], seed=4)  # fmt: skip
+    data = (
+        cohort
+        if model == "bgnbd"
+        else simulate_btyd_cohort(100_000, "pareto", PUBLISHED["pareto"], seed=4)
+    )
     fit = clv.fit_btyd(data, model)
     assert fit.info["distinct_rows"] < len(data)  # collapsed
     for k, v in PUBLISHED[model].items():
@@ -195,13 +213,17 @@ def test_chunked_scoring_equals_whole(cohort, tmp_path):
     bg, gg = clv.fit_btyd(s, "bgnbd"), clv.fit_gamma_gamma(s)
     whole = clv.score(bg, gg, s, horizon=52)
     assert list(whole.columns) == list(clv.SCORE_COLUMNS) and whole.notna().all().all()
-    s.drop(columns=["true_rate", "true_dropout", "true_alive"]).reset_index().to_parquet(tmp_path / "s.parquet")  # fmt: skip
-    n = clv.score_parquet(bg, gg, tmp_path / "s.parquet", tmp_path / "o.parquet", horizon=52, chunk_rows=3_000)  # fmt: skip
+    s.drop(columns=["true_rate", "true_dropout", "true_alive"]).reset_index().to_parquet(
+        tmp_path / "s.parquet"
+    )
+    n = clv.score_parquet(
+        bg, gg, tmp_path / "s.parquet", tmp_path / "o.parquet", horizon=52, chunk_rows=3_000
+    )
     chunked = __import__("pandas").read_parquet(tmp_path / "o.parquet").set_index("customer_id")
     assert n == len(s) == len(chunked)
     np.testing.assert_allclose(chunked.to_numpy(), whole.loc[chunked.index].to_numpy(), rtol=1e-12)
     # the same scores from models rebuilt from their parameters alone (what Spark executors get)
-    light_bg, light_gg = clv._rebuilt("bgnbd", bg.params.to_dict(), gg.params.to_dict())
+    light_bg, light_gg = scoring._rebuilt("bgnbd", bg.params.to_dict(), gg.params.to_dict())
     np.testing.assert_allclose(clv.score(light_bg, light_gg, s, horizon=52), whole, rtol=1e-12)
 
 
@@ -224,7 +246,7 @@ def test_fast_score_equals_the_lifetimes_path(model, jitter):
         s["T"] = s["T"] + rng.random(len(s)) / 7
         later = np.minimum(s["recency"] + rng.random(len(s)) / 7, s["T"])
         s["recency"] = np.where(s["frequency"] > 0, later, 0)
-    bg, gg = clv._rebuilt(model, params, CDNOW_SPEND)
+    bg, gg = scoring._rebuilt(model, params, CDNOW_SPEND)
     for horizon, steps, rate in [(52, 12, 0.01), (39, 1, 0.0), (13, 13, 0.002)]:
         new = clv.score(bg, gg, s, horizon=horizon, steps=steps, discount_rate=rate)
         old = clv.score_lifetimes(bg, gg, s, horizon=horizon, steps=steps, discount_rate=rate)
@@ -238,10 +260,10 @@ def test_fast_score_equals_the_lifetimes_path(model, jitter):
 def test_objective_is_lifetimes_objective(calibration, model, penalizer):
     """The per-customer formulas give the objective fit_btyd minimised before issue 20 (lifetimes'
     negative log-likelihood, Pareto/NBD's scaled to a mean per customer, penalty included)."""
-    cls = clv._fitter_class(model)
+    cls = models._fitter_class(model)
     data = clv.collapse(calibration[2])
-    f, r, T, w = clv._columns(data)
-    ours = clv._mean_nll(model, data, penalizer)
+    f, r, T, w = models._columns(data)
+    ours = models._mean_nll(model, data, penalizer)
     for lp in np.random.default_rng(0).normal(0, 0.5, (5, 4)):
         if model == "pareto":
             scale = w.mean() / w.sum()

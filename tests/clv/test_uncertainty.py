@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crm_research import clv, clv_covariates, clv_uncertainty
+from crm_research import clv
+from crm_research.clv import covariates as clv_covariates
+from crm_research.clv import uncertainty as clv_uncertainty
 from crm_research.data.simulator import simulate_btyd_cohort, simulate_btyd_future
 
 TRUE = {

@@ -2,7 +2,7 @@
 uncertainty and the randomness of the purchase process itself.
 
 For each of ``n_draws`` draws: the working parameters (log base parameters and covariate
-coefficients, :mod:`crm_research.clv_covariates`) are drawn from the fitted normal N(θ̂, Σ), Σ
+coefficients, :mod:`crm_research.clv.covariates`) are drawn from the fitted normal N(θ̂, Σ), Σ
 the inverse Hessian; then each customer's future is simulated from its posterior given that
 draw: alive or not (Bernoulli(P(alive))), the purchase rate λ ~ Gamma(r + x, rate α_i + T) and
 the dropout (BG/NBD: p ~ Beta(a_i, b_i + x), dropping after each purchase with probability p;
@@ -24,15 +24,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_research import clv
-from crm_research import clv_covariates as cov
-from crm_research import clv_formulas as formulas
+from crm_research.clv import covariates as cov
+from crm_research.clv import formulas
+from crm_research.clv import models as btyd
 
 
 def _as_fit(model, summary: pd.DataFrame) -> cov.CovariateFit:
-    if isinstance(model, clv.BTYDModel):
+    if isinstance(model, btyd.BTYDModel):
         return cov.from_btyd(model, summary)
-    if isinstance(model, clv.SpendModel):
+    if isinstance(model, btyd.SpendModel):
         return cov.from_gamma_gamma(model, summary)
     return model
 
@@ -83,11 +83,11 @@ def _simulate_chunk(fit, spend_fit, s, thetas, spend_thetas, horizon, steps, rat
 
 
 def customer_intervals(
-    purchase: cov.CovariateFit | clv.BTYDModel,
+    purchase: cov.CovariateFit | btyd.BTYDModel,
     summary: pd.DataFrame,
     *,
     horizon: float,
-    spend: cov.CovariateFit | clv.SpendModel | None = None,
+    spend: cov.CovariateFit | btyd.SpendModel | None = None,
     steps: int = 12,
     discount_rate: float = 0.01,
     level: float = 0.9,
@@ -103,7 +103,7 @@ def customer_intervals(
     ``p_alive_*``, ``purchases_*`` (repeat purchases in the next ``horizon`` periods) and, with
     ``spend``, ``clv_*`` (discounted value in the summary's money unit), each ``*_mean``,
     ``*_lower``, ``*_upper``. Plain fits from :mod:`crm_research.clv` are converted with
-    :func:`~crm_research.clv_covariates.from_btyd` / ``from_gamma_gamma`` on ``summary``, whose
+    :func:`~crm_research.clv.covariates.from_btyd` / ``from_gamma_gamma`` on ``summary``, whose
     Hessian then gives the covariance: to score other customers than the fitting data, convert
     first (``from_btyd(model, fitting_summary)``) and pass the converted fits. Seeded; memory ∝ ``n_draws`` ×
     ``chunk_rows``."""

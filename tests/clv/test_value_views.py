@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_research import clv, clv_views, rfm
-from crm_research import clv_value_views as vv
+from crm_research import clv, rfm
+from crm_research.clv import value_views as vv
+from crm_research.clv import views as clv_views
+from crm_research.clv.value_views.covariate_data import _age_band
 from crm_research.data import cdnow
 from crm_research.data.simulator import simulate_btyd_cohort
 
@@ -88,7 +90,7 @@ def test_customer_covariates_of_a_bare_purchase_log_are_empty():
 
 
 def test_age_bands():
-    bands = vv._age_band(pd.Series([12.0, 29.99, 30.0, 45.0, 59.5, 61.0, -3.0, 130.0, np.nan]))
+    bands = _age_band(pd.Series([12.0, 29.99, 30.0, 45.0, 59.5, 61.0, -3.0, 130.0, np.nan]))
     assert bands.tolist()[:6] == ["under 30", "under 30", "30-39", "40-49", "50-59", "60+"]
     assert bands.iloc[6:].isna().all()
 
@@ -318,7 +320,7 @@ def test_conclusions_add_the_new_parts_before_the_action():
             "level": 0.9,
             "customers": 2000,
             "currency": "USD",
-        },  # fmt: skip
+        },
         "coverage_plain": 0.95,
         "coverage_jittered": 0.89,
         "level": 0.9,
@@ -349,7 +351,7 @@ def test_conclusions_add_the_new_parts_before_the_action():
                 "level": 0.9,
                 "customers": 10,
                 "currency": None,
-            },  # fmt: skip
+            },
         }
     )
     assert "holdout purchases (no amounts in the data)" in md and "too low" not in md

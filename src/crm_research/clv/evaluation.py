@@ -5,7 +5,7 @@ Inputs: the calibration/holdout frame of :func:`crm_research.rfm.calibration_hol
 (``frequency_cal``, ``recency_cal``, ``T_cal``, ``monetary_value_cal``, ``frequency_holdout``,
 ``monetary_value_holdout``, ``duration_holdout`` and any covariates) and fitted models, each a
 (purchase model, spend model) pair from :mod:`crm_research.clv` or
-:mod:`crm_research.clv_covariates`.
+:mod:`crm_research.clv.covariates`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crm_research import clv_covariates, rfm
+from crm_research import rfm
+from crm_research.clv import covariates as cov
 
 
 def prediction_errors(predicted, actual) -> dict[str, float]:
@@ -108,7 +109,7 @@ def evaluate_holdout(
     purchases = cal["frequency_holdout"]
     rows, deciles = {}, {}
     for name, (purchase, spend) in models.items():
-        sc = clv_covariates.predict(
+        sc = cov.predict(
             purchase, spend, s, horizon=horizon, steps=steps, discount_rate=discount_rate
         )
         pred_spend = sc["expected_purchases"] * sc["expected_spend"]
