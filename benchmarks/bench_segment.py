@@ -40,7 +40,11 @@ def main() -> None:
     f = segment.customer_features(con, "2025-12-31 23:59:59")
     t_feat = time.perf_counter() - t
     X = segment.feature_pipeline(segment.DEFAULT_FEATURES).fit_transform(f)
-    truth = integrate.customer_truth(con).reindex(f.index)["segment"] if "truth_people" in con.list_tables() else None  # fmt: skip
+    truth = (
+        integrate.customer_truth(con).reindex(f.index)["segment"]
+        if "truth_people" in con.list_tables()
+        else None
+    )
     print(f"{len(f):,} customers; features {t_feat:.1f} s")
 
     def gmm_on_sample():
@@ -52,10 +56,10 @@ def main() -> None:
     runs = {
         "k-means, full batch (baseline)": lambda: (
             segment.fit_segments(X, "kmeans", args.k, seed=args.seed).labels
-        ),  # fmt: skip
+        ),
         "mini-batch k-means, all rows": lambda: (
             segment.fit_segments(X, "minibatch_kmeans", args.k, seed=args.seed).labels
-        ),  # fmt: skip
+        ),
         f"Gaussian mixture on {args.sample:,} sampled, applied to all": gmm_on_sample,
     }
     times, aris = {}, {}

@@ -34,7 +34,11 @@ def test_every_parameter_is_seen_by_papermill(nb):
     silently becomes impossible to override."""
     from crm_research.reporting.parameters import declared_parameters
 
-    cell = next(c for c in nbformat.read(nb, as_version=4).cells if "parameters" in c.metadata.get("tags", []))  # fmt: skip
+    cell = next(
+        c
+        for c in nbformat.read(nb, as_version=4).cells
+        if "parameters" in c.metadata.get("tags", [])
+    )
     assigned = re.findall(r"^(\w+)\s*=", cell.source, flags=re.M)
     assert sorted(declared_parameters(nb)) == sorted(assigned)
 

@@ -6,7 +6,7 @@ depends on a choice) and :mod:`.figure` (what every figure shares: labels, alter
 Every function takes the table a package function returns, draws on ``ax`` (a new figure when
 None) and returns the Axes, in the style of pymc-marketing's ``clv/plotting.py``. Every figure has
 a title and axis labels with units; the title becomes the figure's alternative text in the HTML
-reports (see :func:`figure_alt` and :func:`crm_research.report.setup_notebook`).
+reports (see :func:`figure_alt` and :func:`crm_research.reporting.setup_notebook`).
 
 =================================  ==============================================================
 function                           input
