@@ -91,8 +91,8 @@ def integrate_validated(
 
     The accepted rows are stored first; with ``release`` the pandas frames of the large
     transactional sources are dropped from ``validated`` once stored (their per-customer work
-    is done by the engine), so identity resolution runs without them in memory. Timings:
-    ``store_s`` (source tables), ``resolve_s`` (identity records and resolution),
+    is done by the engine), so identity resolution runs without them in memory. Timings (s):
+    ``store_s`` (source tables), ``records_s`` (identity records), ``resolve_s`` (resolution),
     ``contacts_s``, ``database_s`` (the customer-centric tables, truth and scores).
     """
 
@@ -102,8 +102,12 @@ def integrate_validated(
     if db_path is not None and db_path.exists():
         db_path.unlink()
     con = engine.connect(db_path)
+    # DuckDB's dictionary compression costs half the store time on high-cardinality text (ids)
+    # and saves about 4% of the file: off while building (a write setting; reading is unchanged)
+    con.raw_sql("SET disabled_compression_methods = 'dictionary'")
     quarantine = pd.concat([v.quarantine for v in validated.values()], ignore_index=True)
-    quarantine["reason_kind"] = quarantine["reason"].map(quarantine_reason_kind).astype("string")
+    kinds = {r: quarantine_reason_kind(r) for r in quarantine["reason"].unique()}
+    quarantine["reason_kind"] = quarantine["reason"].map(kinds).astype("string")
     load_log = pd.DataFrame([v.counts() for v in validated.values()])
     for name, v in validated.items():
         engine.write(con, f"src_{name}", v.accepted)
@@ -126,6 +130,9 @@ def integrate_validated(
 
     t0 = time.perf_counter()
     records = identity_records({**validated, "orders": first_orders})
+    timings["records_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     resolution = resolve_identities(records, threshold=threshold, seed=seed)
     timings["resolve_s"] = time.perf_counter() - t0
 
