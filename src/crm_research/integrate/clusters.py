@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -50,14 +52,40 @@ def deterministic_links(records: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(edges, ignore_index=True).drop_duplicates()
 
 
-def _connected_components(ids: pd.Series, edges: pd.DataFrame) -> pd.Series:
+def _arrow_chunks(s: pd.Series) -> list:
+    """The chunks of a text Series as pyarrow arrays (no copy for pyarrow-backed strings)."""
+    got = pa.array(s.astype("string"))
+    return got.chunks if isinstance(got, pa.ChunkedArray) else [got]
 
-    pos = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
-    a = pos[edges["unique_id_l"].to_numpy()].to_numpy()
-    b = pos[edges["unique_id_r"].to_numpy()].to_numpy()
-    g = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
+
+def _connected_components(ids: pd.Series, edges: pd.DataFrame) -> pd.Series:
+    """Component label (0, 1, ...) of each record in the graph of ``edges`` (``ids``: the
+    records' unique ids). The ids and the edges' ids are numbered in one hashing pass (pyarrow's
+    dictionary encoding: the unique ids come first, so record i is number i)."""
+    n, m = len(ids), len(edges)
+    parts = [ids, edges["unique_id_l"], edges["unique_id_r"]]
+    chunks = [c.cast(pa.large_string()) for p in parts for c in _arrow_chunks(p)]
+    text = pa.chunked_array(chunks, pa.large_string())
+    codes = pc.dictionary_encode(text).combine_chunks().indices.to_numpy(zero_copy_only=False)
+    a, b = codes[n : n + m], codes[n + m :]
+    g = coo_matrix((np.ones(m), (a, b)), shape=(n, n))
     _, labels = connected_components(g, directed=False)
     return pd.Series(labels, index=ids.index)
+
+
+def _rank_by_smallest_id(ids: pd.Series, labels: pd.Series) -> np.ndarray:
+    """Running number (0, 1, ...) of each record's cluster, in order of the cluster's smallest
+    id (ids compared by code point, as Python compares strings)."""
+    uid = pa.array(ids.astype("string"))
+    if uid.null_count:  # a record without an id: pandas' rules for missing values
+        first_id = ids.groupby(labels).transform("min")
+        return pd.factorize(first_id.astype(object), sort=True)[0]
+    lab = labels.to_numpy()
+    in_order = lab[pc.sort_indices(uid).to_numpy()]  # clusters of the records by ascending id
+    clusters, first = np.unique(in_order, return_index=True)
+    rank = np.empty(clusters.max() + 1 if len(clusters) else 0, dtype=np.int64)
+    rank[clusters[np.argsort(first)]] = np.arange(len(clusters))
+    return rank[lab]
 
 
 IDENTIFYING = ("name", "birth_date", "phone_digits", "email")
@@ -85,9 +113,8 @@ def _clustered(records, edges, *, threshold, n_prob, method, notes, **kw) -> Res
     """Connected components of ``edges`` as pseudonymous customers (see resolve_identities)."""
     labels = _connected_components(records["unique_id"], edges)
     out = records[["unique_id", "source", "record_id"]].copy()
-    first_id = out.groupby(labels)["unique_id"].transform("min")
-    codes, uniq = pd.factorize(first_id.astype(object), sort=True)  # running number by smallest id
-    width = max(6, len(str(len(uniq))))
+    codes = _rank_by_smallest_id(out["unique_id"], labels)
+    width = max(6, len(str(codes.max() + 1 if len(codes) else 0)))
     out["customer_id"] = (
         "C" + pd.Series(codes + 1, index=out.index).astype(str).str.zfill(width)
     ).astype("string")
