@@ -5,7 +5,9 @@ lower-cased and split into local part and domain, and the district of the addres
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from crm_research.data.validate import Validated
@@ -27,6 +29,16 @@ def _extract(s: pd.Series, pattern: str) -> pd.Series:
 
     got = pc.struct_field(pc.extract_regex(_arrow(s), f"(?P<g>{pattern})"), "g")
     return pd.Series(pd.array(got.to_numpy(zero_copy_only=False), dtype="string"), index=s.index)
+
+
+def _is_in(values: pd.Series, value_set: pd.Series) -> np.ndarray:
+    """``values.isin(value_set)`` for text, hashed in pyarrow (pandas' ``isin`` on pyarrow
+    strings walks ``value_set`` in Python)."""
+    wanted = pa.array(value_set.astype("string"))
+    if isinstance(wanted, pa.ChunkedArray):
+        wanted = wanted.combine_chunks()
+    hit = pc.is_in(pa.array(values.astype("string")), value_set=wanted)
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 
 def identity_records(tables: dict[str, Validated | pd.DataFrame]) -> pd.DataFrame:
@@ -60,7 +72,7 @@ def identity_records(tables: dict[str, Validated | pd.DataFrame]) -> pd.DataFram
         o = orders.accepted if isinstance(orders, Validated) else orders
         known = frames[0]["record_id"]  # members
         first = o.groupby("member_id")["ordered_at"].min()
-        first = first[~first.index.isin(known.dropna())]
+        first = first[~_is_in(pd.Series(first.index, dtype="string"), known.dropna())]
         if len(first):
             frames.append(
                 pd.DataFrame(
