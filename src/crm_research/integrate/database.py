@@ -109,8 +109,11 @@ def integrate_validated(
     kinds = {r: quarantine_reason_kind(r) for r in quarantine["reason"].unique()}
     quarantine["reason_kind"] = quarantine["reason"].map(kinds).astype("string")
     load_log = pd.DataFrame([v.counts() for v in validated.values()])
+    sends = validated["email_sends"].accepted[["email", "sent_at", "bounced"]]
     for name, v in validated.items():
         engine.write(con, f"src_{name}", v.accepted)
+        if release and name in _RELEASED:  # stored: its pandas frame is not needed any more
+            v.accepted = v.accepted.iloc[:0]
     text = dict.fromkeys(["table", "file", "column", "reason", "record"], "string")
     engine.write(
         con, "quarantine", quarantine.astype(text | {"line": "int64"})
@@ -121,11 +124,6 @@ def integrate_validated(
     first_orders = con.sql(
         "SELECT member_id, MIN(ordered_at) AS ordered_at FROM src_orders GROUP BY member_id"
     ).to_pandas()
-    sends = validated["email_sends"].accepted[["email", "sent_at", "bounced"]]
-    if release:
-        for name in _RELEASED:
-            v = validated[name]
-            v.accepted = v.accepted.iloc[:0]
     timings["store_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
