@@ -53,9 +53,14 @@ def baseline(folder: Path) -> dict:
     return {"seconds": time.perf_counter() - t, "peak_gib": peak_rss_gib()}
 
 
-def _reset_peak() -> None:
-    """Reset this process's peak resident set (VmHWM), so the next phase's peak is its own."""
+def _reset_peak() -> float:
+    """Reset this process's peak resident set (VmHWM), so the next phase's peak is its own;
+    returns the resident set (GiB) it starts from (what the earlier phases left allocated)."""
     Path("/proc/self/clear_refs").write_text("5")
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 2**20  # kB -> GiB
+    return float("nan")
 
 
 def integrate(folder: Path, n_people: int, seed: int, db: Path) -> dict:
@@ -69,7 +74,7 @@ def integrate(folder: Path, n_people: int, seed: int, db: Path) -> dict:
     validated = validate_folder(folder, as_of=as_of)
     validate_s = time.perf_counter() - t
     validate_peak = peak_rss_gib()
-    _reset_peak()
+    rest_start = _reset_peak()
     t = time.perf_counter()
     res = ig.integrate_validated(
         validated, folder=folder, db_path=db, as_of=as_of, seed=seed, release=True
@@ -85,6 +90,7 @@ def integrate(folder: Path, n_people: int, seed: int, db: Path) -> dict:
         "validate_peak_gib": validate_peak,
         "peak_gib": max(validate_peak, peak_rss_gib()),
         "rest_peak_gib": peak_rss_gib(),
+        "rest_start_gib": rest_start,
     }
 
 
@@ -161,7 +167,8 @@ def main() -> None:
     print(
         f"peak memory of the integration process (RSS): {res['peak_gib']:.2f} GiB "
         f"(validation {res['validate_peak_gib']:.2f} GiB; the phases after it, holding the "
-        f"validated tables they are given: {res['rest_peak_gib']:.2f} GiB)"
+        f"validated tables they are given: {res['rest_peak_gib']:.2f} GiB, from "
+        f"{res['rest_start_gib']:.2f} GiB resident when they start)"
     )
 
 
