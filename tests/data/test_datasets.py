@@ -204,7 +204,7 @@ def test_splink_failure_falls_back_to_exact_identifiers(monkeypatch, small_world
     def broken(*a, **k):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(integrate, "_resolve_splink", broken)
+    monkeypatch.setattr(integrate.linkage, "_resolve_splink", broken)
     res = integrate.resolve_identities(integrate.identity_records(tables), seed=1)
     assert res.method == "exact identifiers" and res.n_probabilistic_links == 0
     assert res.notes[0].startswith(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm_research.integrate import reachable_shares, score_resolution
+from crm_research.data.datasets import capabilities, info
+from crm_research.integrate.contacts import reachable_shares
+from crm_research.integrate.truth import score_resolution
 
 
 def load_log(con) -> pd.DataFrame:
@@ -81,8 +83,10 @@ def mobile_share_by_source(con) -> pd.Series:
     return per
 
 
-def table_sizes(con, tables=("customers", "transactions", "touchpoints", "contacts",
-                              "identity_map", "quarantine")) -> pd.DataFrame:  # fmt: skip
+def table_sizes(
+    con,
+    tables=("customers", "transactions", "touchpoints", "contacts", "identity_map", "quarantine"),
+) -> pd.DataFrame:
     """Rows per table of the customer database."""
     return pd.Series({t: con.table(t).count().to_pandas() for t in tables}, name="rows").to_frame()
 
@@ -97,8 +101,6 @@ def channel_mix(con) -> pd.DataFrame:
 def summary(con) -> dict:
     """The figures of the conclusions: raw rows, quarantined, identity records, customers,
     duplicate share, double registrations, reachability, truth scores when known."""
-    from crm_research.data.datasets import capabilities, info
-
     log = load_log(con)
     idm = con.table("identity_map")
     n_records = int(idm.count().to_pandas())

@@ -1,0 +1,67 @@
+"""Scoring against the simulator's truth: pairwise precision, recall, F1 and adjusted Rand
+index of a resolution, and the true person behind each resolved customer.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+
+def _pairs(counts: pd.Series) -> float:
+    c = counts.to_numpy(dtype="float64")
+    return float((c * (c - 1) / 2).sum())
+
+
+def pairwise_scores(predicted: pd.Series, truth: pd.Series) -> dict[str, float]:
+    """Pairwise precision, recall, F1 and adjusted Rand index of a clustering against the truth.
+
+    ``predicted`` and ``truth`` are cluster labels aligned on the same records. A pair of records
+    is a true positive when both clusterings put it together.
+    """
+    # integer codes: the same partitions, grouped and compared without sorting strings
+    df = pd.DataFrame({"p": pd.factorize(predicted)[0], "t": pd.factorize(truth)[0]})
+    tp = _pairs(df.groupby(["p", "t"]).size())
+    pred_pairs = _pairs(df.groupby("p").size())
+    true_pairs = _pairs(df.groupby("t").size())
+    precision = tp / pred_pairs if pred_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "adjusted_rand_index": float(adjusted_rand_score(df["t"], df["p"])),
+        "true_pairs": true_pairs,
+        "predicted_pairs": pred_pairs,
+        "records": float(len(df)),
+        "true_persons": float(df["t"].nunique()),
+        "predicted_persons": float(df["p"].nunique()),
+    }
+
+
+def score_resolution(clusters: pd.DataFrame, truth_records: pd.DataFrame) -> dict[str, float]:
+    """Score ``Resolution.clusters`` against the simulator's ``truth_records``."""
+    m = clusters.merge(truth_records, on=["source", "record_id"], how="inner", validate="1:1")
+    if len(m) != len(clusters):
+        raise ValueError(f"{len(clusters) - len(m)} resolved records have no truth row")
+    return pairwise_scores(m["customer_id"], m["person_id"])
+
+
+def customer_truth(con) -> pd.DataFrame:
+    """The simulator's truth per resolved customer (for scoring methods; never for reports).
+
+    Each customer is matched to the person behind most of its records (``truth_share`` = that
+    share). Columns from ``truth_people``: segment, purchase rate per day, dropout probability,
+    acquisition and churn dates, alive flag, spend parameters.
+    """
+    idm = con.table("identity_map")
+    tr = con.table("truth_records")
+    j = idm.join(tr, ["source", "record_id"])
+    counts = j.group_by(["customer_id", "person_id"]).aggregate(n=j.count()).to_pandas()
+    counts = counts.sort_values(["customer_id", "n", "person_id"], ascending=[True, False, True])
+    total = counts.groupby("customer_id")["n"].transform("sum")
+    counts["truth_share"] = counts["n"] / total
+    best = counts.drop_duplicates("customer_id").set_index("customer_id")
+    people = con.table("truth_people").to_pandas().set_index("person_id")
+    return best[["person_id", "truth_share"]].join(people, on="person_id")
