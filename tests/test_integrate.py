@@ -7,7 +7,7 @@ import pytest
 
 from crm_research import integrate as ig
 from crm_research.data import engine
-from crm_research.data.validate import validate_folder
+from crm_research.data.reader import validate_folder
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ import time
 import pandas as pd
 import psutil
 import pytest
-from tests.test_report import GOOD_BODY, kernel_processes, make_nb
 
 from crm_research import cli, kpi, runs
+from tests.test_report import GOOD_BODY, kernel_processes, make_nb
 
 
 @pytest.fixture
@@ -215,7 +215,7 @@ def test_sigkill_of_the_runner_leaves_no_kernel_and_a_stale_lock(env):
 
 def _world_config(folder, tmp_path, **extra) -> object:
     """A bring-your-own-data configuration pointing at the small world's exports."""
-    from crm_research.data.validate import SOURCE_FILES
+    from crm_research.data.reader import SOURCE_FILES
 
     lines = [f"as_of: {extra.get('as_of', '2026-01-01 00:00:00')}", f"output: {tmp_path / 'staged'}", "sources:"]  # fmt: skip
     for t, f in SOURCE_FILES.items():

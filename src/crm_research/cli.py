@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     if args.command == "validate":
-        from crm_research import byod
+        from crm_research.data import reader as byod
 
         try:
             report, ok = byod.validate_config(args.config, examples=args.examples)

@@ -25,7 +25,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sklearn.metrics import adjusted_rand_score
 
-from crm_research.data.validate import Validated
+from crm_research.data.reader.quarantine import Validated
 
 # which column holds the record's id and its "last updated" time, per identity source
 IDENTITY_SOURCES: dict[str, tuple[str, str]] = {
@@ -939,7 +939,7 @@ def build_customer_db(
     """
     import time
 
-    from crm_research.data.validate import validate_folder
+    from crm_research.data.reader.folder import validate_folder
 
     t0 = time.perf_counter()
     own = validated is None
@@ -985,7 +985,7 @@ def integrate_validated(
     import time
 
     from crm_research.data import engine
-    from crm_research.data.validate import quarantine_reason_kind
+    from crm_research.data.reader.quarantine import quarantine_reason_kind
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -817,8 +817,9 @@ def run_reports(
     runs are kept and ``out_dir/index.html`` shows the history. Either way the run holds a lock
     on ``out_dir`` (:func:`crm_research.runs.run_lock`).
     """
-    from crm_research import byod, kpi, pages, runs
+    from crm_research import kpi, pages, runs
     from crm_research.data import datasets
+    from crm_research.data import reader as byod
 
     out_dir = Path(out_dir) if out_dir is not None else reports_dir()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -88,8 +88,10 @@ class Dataset:
 
 def _code_fingerprint() -> str:
     """Hash of the source code of the modules that build a database."""
-    from crm_research import byod, integrate
-    from crm_research.data import engine, examples, simulator, validate
+    from crm_research import integrate
+    from crm_research.data import engine, examples, simulator
+    from crm_research.data import reader as byod
+    from crm_research.data.reader import source as validate
 
     h = hashlib.sha256()
     for m in (simulator, validate, byod, integrate, engine, examples, inspect.getmodule(Dataset)):
@@ -111,7 +113,7 @@ def resolve(
 ) -> Dataset:
     """The dataset ``data`` names: ``simulated`` (with ``n_people``, ``seed``), ``cdnow``, or the
     path of a YAML data configuration. Raises :class:`DatasetError` for anything else."""
-    from crm_research import byod
+    from crm_research.data import reader as byod
 
     key = str(data).strip()
     code = _code_fingerprint()
@@ -158,8 +160,9 @@ def build(ds: Dataset, *, echo=print) -> Path:
     """Build the dataset's customer database (atomically) and return its path.
 
     Raises :class:`crm_research.byod.DataRefused` when own data fail validation."""
-    from crm_research import byod, integrate
+    from crm_research import integrate
     from crm_research.data import engine, examples
+    from crm_research.data import reader as byod
     from crm_research.data.simulator import export_time, simulate_world, world_folder
 
     target = ds.db_path
