@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from crm_research.data.reader.column_sql import clean_ends, column_sql, sql_name
+from crm_research.data.reader.column_sql import column_sql, sql_name
 from crm_research.data.reader.reasons import reason_for
 
 MAX_FIELD_CHARS = 10_000  # default field-length limit (characters)
@@ -26,7 +26,6 @@ class Checker:
         max_chars=MAX_FIELD_CHARS,
         present=None,
         no_ctrl=False,
-        trim_free=False,
     ):
         self.contract = contract
         self.as_of = pd.Timestamp(as_of)
@@ -41,11 +40,10 @@ class Checker:
                 max_chars=max_chars,
                 present_in_file=c.name in self.present,
                 no_ctrl=no_ctrl,
-                trim_free=trim_free,
+                key=c.name == contract.key,
             )
             for c in contract.columns
         }
-        self.trim_free = trim_free
         key = contract.key
         self.keyed = bool(key and key in self.present)
 
@@ -61,29 +59,31 @@ class Checker:
         )
         return f"(SELECT *, {l3} FROM (SELECT *, {l2} FROM (SELECT *, {l1} FROM {rel})))"
 
-    def flags_sql(self, rel: str, extra: str = "") -> str:
-        """Per row: ``__bad`` (any failure), ``__dh`` (64-bit duplicate hash) and, for bad rows
-        only, the raw values (their codes are computed afterwards on those few rows)."""
+    def flags_sql(self, rel: str, extra: str = "", with_raw: bool = True) -> str:
+        """Per row: ``__bad`` (any failure), ``__dh`` (64-bit duplicate hash) and (``with_raw``),
+        for bad rows only, the raw values (their codes are computed afterwards on those few
+        rows). The cheap test (``__ok``) first; the exact decision only for the rows it does not
+        pass."""
         names = self.contract.names
         raw = ", ".join(sql_name("r_" + n) for n in names)
-        if self.keyed:
+        if self.keyed:  # a row passing the cheap test has a key that is its own trim
             k = sql_name("r_" + self.contract.key)
             kt = f"trim({k})"
-            dh = f"CASE WHEN {kt} <> '' THEN hash({kt}) ELSE xor(hash({raw}), 1::UBIGINT) END"
-            # a key with clean ends is its own trim: hash it as it is
-            ends = f"{k} <> ''" if self.trim_free else clean_ends(k)
-            dh = f"CASE WHEN {ends} THEN hash({k}) ELSE {dh} END"
+            exact = f"CASE WHEN {kt} <> '' THEN hash({kt}) ELSE xor(hash({raw}), 1::UBIGINT) END"
+            dh = f"CASE WHEN __ok THEN hash({k}) ELSE {exact} END"
         else:
             dh = f"hash({raw})"
         badf = " OR ".join(f"({s['bad']})" for s in self.cols.values())
-        # the cheap test first; the exact decision only for the rows it does not pass
         fast = " AND ".join(f"({s['fast']})" for s in self.cols.values())
-        per = ", ".join(
-            f"CASE WHEN __bad THEN {sql_name('r_' + n)} END AS {sql_name('r_' + n)}" for n in names
+        per = "".join(
+            f", CASE WHEN __bad THEN {sql_name('r_' + n)} END AS {sql_name('r_' + n)}"
+            for n in names
+            if with_raw
         )
         return (
-            f"SELECT __bad, {dh} AS __dh, {per}{extra} FROM "
-            f"(SELECT *, CASE WHEN {fast} THEN false ELSE ({badf}) END AS __bad FROM {rel})"
+            f"SELECT __bad, {dh} AS __dh{per}{extra} FROM "
+            f"(SELECT *, CASE WHEN __ok THEN false ELSE ({badf}) END AS __bad FROM "
+            f"(SELECT *, {fast} AS __ok FROM {rel}))"
         )
 
     def details(self, con, rows: pd.DataFrame) -> pd.DataFrame:
@@ -127,49 +127,76 @@ _seq = itertools.count()
 
 
 def run_checks(
-    con, rel: str, checker: Checker, *, with_line: bool
-) -> tuple[np.ndarray, list[dict], int]:
+    con, rel: str, checker: Checker, *, with_line: bool, with_raw: bool = True
+) -> tuple[np.ndarray, pd.DataFrame, int]:
     """First pass, all in the engine: a temporary table of the bad flag, the duplicate hash and
-    (bad rows only) the raw values, in parse order (its ``rowid`` is the ordinal). Returns the
-    ordinals of duplicate candidates (rows whose hash occurs more than once), the bad rows with
-    their codes, and the number of rows."""
+    (``with_raw``: bad rows only) the raw values, in parse order (its ``rowid`` is the
+    ordinal). Returns the ordinals of duplicate candidates (rows whose hash occurs more than
+    once), the bad rows (``__ord``, and their raw values or ``__line`` when kept), and the
+    number of rows."""
     extra = ", __line" if with_line else ""
-    sql = checker.flags_sql(rel, extra)
+    sql = checker.flags_sql(rel, extra, with_raw=with_raw)
     tbl = f"chk_{next(_seq)}"
     con.execute(f"CREATE TEMP TABLE {tbl} AS {sql}")
     try:
         n = con.execute(f"SELECT count(*) FROM {tbl}").fetchone()[0]
-        names = checker.contract.names
-        cols = ", ".join(sql_name("r_" + x) for x in names) + extra
+        cols = "".join(", " + sql_name("r_" + x) for x in checker.contract.names if with_raw)
         bad = con.execute(
-            f"SELECT rowid AS __ord, {cols} FROM {tbl} WHERE __bad ORDER BY rowid"
+            f"SELECT rowid AS __ord{cols}{extra} FROM {tbl} WHERE __bad ORDER BY rowid"
         ).df()
-        cand = con.execute(
-            f"SELECT rowid FROM {tbl} WHERE __dh IN "
-            f"(SELECT __dh FROM {tbl} GROUP BY __dh HAVING count(*) > 1) ORDER BY rowid"
-        ).fetchnumpy()["rowid"]
+        cand = duplicate_candidates(con, tbl)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {tbl}")
-    cand = np.asarray(cand, dtype="int64")
+    bad["__ord"] = bad["__ord"].astype("int64")
+    return cand, bad, n
+
+
+def duplicate_candidates(con, tbl: str) -> np.ndarray:
+    """Ordinals (``rowid``) of the rows of ``tbl`` whose 64-bit hash ``__dh`` occurs more than
+    once: a sort of the hashes' upper 32 bits (cheaper than the engine's hash table of every
+    row), then the full hashes of the few rows whose upper bits repeat."""
+    h32 = con.execute(f"SELECT (__dh >> 32)::UINTEGER AS h FROM {tbl}").fetchnumpy()["h"]
+    s = np.sort(np.asarray(h32, dtype=np.uint32))
+    twice = np.unique(s[1:][s[1:] == s[:-1]])
+    if not len(twice):
+        return np.empty(0, dtype="int64")
+    con.register("twice_h32", pd.DataFrame({"h": twice.astype("int64")}))
+    try:
+        rows = con.execute(
+            f"SELECT rowid AS o, __dh AS h FROM {tbl} "
+            "WHERE (__dh >> 32) IN (SELECT h FROM twice_h32) ORDER BY rowid"
+        ).fetchnumpy()
+    finally:
+        con.unregister("twice_h32")
+    o, h = np.asarray(rows["o"], dtype="int64"), np.asarray(rows["h"], dtype="uint64")
+    order = np.argsort(h, kind="stable")
+    f = h[order]
+    same = np.zeros(len(f), dtype=bool)
+    same[1:] |= f[1:] == f[:-1]
+    same[:-1] |= f[1:] == f[:-1]
+    return np.sort(o[order[same]])
+
+
+def explain_bad(con, checker: Checker, bad: pd.DataFrame) -> list[dict]:
+    """The bad rows (``__ord``, raw ``r_`` columns, perhaps ``__line``) with their codes."""
     rows: list[dict] = []
-    if len(bad):
-        frame = pd.DataFrame(
-            {"__ord": bad["__ord"].astype("int64")}
-            | {
-                "r_" + x: bad["r_" + x].astype(object).where(bad["r_" + x].notna(), None)
-                for x in names
+    if not len(bad):
+        return rows
+    names = checker.contract.names
+    frame = pd.DataFrame(
+        {"__ord": bad["__ord"].astype("int64")}
+        | {"r_" + x: bad["r_" + x].astype(object).where(bad["r_" + x].notna(), None) for x in names}
+    )
+    det = checker.details(con, frame).to_dict("records")
+    for r, d in zip(bad.to_dict("records"), det, strict=True):
+        r = {k: (None if isinstance(x, float) and np.isnan(x) else x) for k, x in r.items()}
+        r["__ord"] = int(r["__ord"])
+        r.update(
+            {
+                k: (None if isinstance(x, float) and np.isnan(x) else x)
+                for k, x in d.items()
+                if k != "__ord"
             }
         )
-        det = checker.details(con, frame).to_dict("records")
-        for r, d in zip(bad.to_dict("records"), det, strict=True):
-            r = {k: (None if isinstance(x, float) and np.isnan(x) else x) for k, x in r.items()}
-            r["__ord"] = int(r["__ord"])
-            r.update(
-                {
-                    k: (None if isinstance(x, float) and np.isnan(x) else x)
-                    for k, x in d.items()
-                    if k != "__ord"
-                }
-            )
-            rows.append(r)
-    return cand, rows, n
+        rows.append(r)
+    return rows

@@ -44,12 +44,6 @@ def _fmt_regex(fmt: str) -> str | None:
     return None
 
 
-def clean_ends(r: str) -> str:
-    """First and last characters printable ASCII, not a space: ``trim`` leaves the value as is
-    and it is not empty."""
-    return f"ascii({r}) BETWEEN 33 AND 126 AND ascii(right({r}, 1)) BETWEEN 33 AND 126"
-
-
 def fast_ok_sql(
     c,
     r: str,
@@ -58,18 +52,21 @@ def fast_ok_sql(
     fx: float,
     max_chars: int,
     ctrl: str | None,
-    trim_free: bool = False,
+    key: bool = False,
 ) -> str:
     """A cheap test on the raw value ``r`` that implies the exact decision accepts it (never the
-    reverse: a value it does not pass goes to the exact test). No trim, no strict grammar: plain
-    digits, clean ends, the engine's casts. ``ctrl``: the control-character class to test (None
-    when the file holds no control byte). ``trim_free``: the file is ASCII without control bytes
-    and no value has surrounding spaces (trim is a no-op). False when ``r`` is NULL."""
-    ends = f"{r} <> ''" if trim_free else clean_ends(r)
+    reverse: a value it does not pass goes to the exact test). No trim (``trim`` removes spaces
+    only: a value without a space at either end is its own trim), no strict grammar where the
+    engine's cast is as strict. ``ctrl``: the control-character class to test (None when the
+    file holds no control byte: the only whitespace is the space). ``key``: the value is the
+    contract's key (its test implies it is its own trim). False when ``r`` is NULL."""
+    ends = f"ascii({r}) <> 32 AND NOT suffix({r}, ' ')"
     if c.kind == "str":
         parts = [f"strlen({r}) <= {int(max_chars)}"]
-        if c.required or c.pattern:
+        if c.pattern or key:
             parts.append(ends)
+        elif c.required:
+            parts.append(f"ascii({r}) <> 32")  # its trim is not empty
         if ctrl is not None:
             parts.append(f"NOT regexp_matches({r}, {sql_text(ctrl)})")
         if c.pattern:
@@ -79,26 +76,26 @@ def fast_ok_sql(
         xv = f"TRY_CAST({r} AS DOUBLE)"
         if fx != 1.0:
             xv = f"round({xv} * {float(fx)!r})"
-        if trim_free:  # a digit first, no underscore: the engine's cast is the strict grammar
-            parts = [f"ascii({r}) BETWEEN 48 AND 57 AND NOT contains({r}, '_')"]
-        else:
-            parts = [f"regexp_full_match({r}, '[0-9]+(\\.[0-9]*)?')"]
-        if c.min is not None:
-            parts.append(f"{xv} >= {float(c.min)!r}")
-        if c.max is not None:
-            parts.append(f"{xv} <= {float(c.max)!r}")
-        parts.append(f"isfinite({xv})")
+        # one cast, one range (finite bounds: no inf, no NaN); whole numbers well inside BIGINT
+        big = 9.0e18 if c.kind == "int" else 1.7976931348623157e308
+        lo = max(float(c.min), -big) if c.min is not None else -big
+        hi = min(float(c.max), big) if c.max is not None else big
+        parts = [f"{xv} BETWEEN {lo!r} AND {hi!r}"]
         if c.kind == "int":
-            parts.append(f"{xv} = floor({xv}) AND {xv} < 9.2e18")
+            parts.append(f"{xv} = floor({xv})")
+        if ctrl is None:  # spaces (trimmed by both) and no underscore: the cast is the grammar
+            parts.insert(0, f"NOT contains({r}, '_')")
+        else:
+            parts.insert(0, f"regexp_full_match({r}, '[0-9]+(\\.[0-9]*)?')")
         return "coalesce(" + " AND ".join(parts) + ", false)"
     if c.kind in ("datetime", "date"):
         fmt = c.fmt or TS_DEFAULT
         if fmt == "%Y-%m-%d %H:%M:%S":
             dv = f"TRY_CAST({r} AS TIMESTAMP)"
-            shape = f"strlen({r}) = 19 AND {r} LIKE '____-__-__ __:__:__' AND "
+            shape = f"{r} LIKE '____-__-__ __:__:__' AND "
         elif fmt == "%Y-%m-%d":
             dv = f"TRY_CAST({r} AS TIMESTAMP)"
-            shape = f"strlen({r}) = 10 AND {r} LIKE '____-__-__' AND "
+            shape = f"{r} LIKE '____-__-__' AND "
         else:
             dv = f"TRY_STRPTIME({r}, {sql_text(fmt)})"
             shape = ""
@@ -119,7 +116,7 @@ def column_sql(
     max_chars: int,
     present_in_file: bool,
     no_ctrl: bool = False,
-    trim_free: bool = False,
+    key: bool = False,
 ) -> dict:
     """SQL pieces for one contract column reading the raw text column ``r_<name>``, in layers so
     that every expression is computed once: ``l1`` (trimmed text), ``l2`` (parsed value and
@@ -270,7 +267,7 @@ def column_sql(
         fx=fx,
         max_chars=max_chars,
         ctrl=None if no_ctrl else ctrl,
-        trim_free=trim_free,
+        key=key,
     )
     fast = fast if c.required and present_in_file else f"({r} IS NULL OR {fast})"
     if c.required and present_in_file:

@@ -5,9 +5,18 @@ carriage returns) into one record per line, with the quarantine of records that 
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
+from crm_research.data.reader.contracts import InputFileError
 from crm_research.data.reader.opening import Prepared, temp_csv
-from crm_research.data.reader.structure import EXPLAIN_BYTES
+from crm_research.data.reader.structure import (
+    EXPLAIN_BYTES,
+    Structure,
+    blank_lines,
+    lines_by_number,
+    long_lines,
+    read_line_at,
+)
 
 
 def explain_line(raw: bytes, *, n_fields: int, delimiter: str, codec: str, cut: bool) -> str | None:
@@ -119,3 +128,101 @@ def normalize(
     finally:
         csv.field_size_limit(old)
     return tmp, bad, n_in
+
+
+class NotOneLinePerRecord(Exception):
+    """The engine's count shows the file's records are not one line each (many blank lines)."""
+
+
+def account_lines(
+    con,
+    rej: str,
+    path: Path,
+    struct: Structure,
+    *,
+    n: int,
+    nf: int,
+    delimiter: str,
+    codec: str,
+    max_line: int,
+    max_chars: int,
+    table: str,
+    file: str,
+) -> tuple[list[dict], list[int], int]:
+    """Every line of a simple CSV file the engine did not parse into a row (``n`` rows): the
+    rejected lines explained, blank lines found when the count says there are some, and giant
+    lines the parser dropped. Returns the quarantine of lines that are records, the line
+    numbers that are not rows, and the rows in; raises :class:`InputFileError` when the lines do
+    not add up, :class:`NotOneLinePerRecord` when there are over a thousand blank lines."""
+    rows_in = n
+    rejects_lines: list[int] = []
+    prior: list[dict] = []
+    rj = con.execute(
+        f"SELECT line, min(line_byte_position), any_value(error_type) FROM {rej} GROUP BY line ORDER BY line"
+    ).fetchall()
+    seen_lines = set()
+    texts = lines_by_number(
+        path,
+        [int(x[0]) for x in rj if x[2] != "LINE SIZE OVER MAXIMUM"],
+        struct.starts,
+    )
+    for line, _pos, etype in rj:
+        seen_lines.add(int(line))
+        rejects_lines.append(int(line))
+        if etype == "LINE SIZE OVER MAXIMUM":
+            why = f"line longer than {max_line:,} bytes (a field over the limit of {max_chars:,} characters)"
+            raw = b""
+        else:
+            raw = texts.get(int(line), b"")
+            cut = len(raw) >= EXPLAIN_BYTES
+            why = explain_line(raw, n_fields=nf, delimiter=delimiter, codec=codec, cut=cut)
+            if why is None and raw.strip():
+                why = f"rejected by the CSV parser ({etype.lower()})"
+        if why is None:
+            continue  # a blank (whitespace) line: not a row
+        rows_in += 1
+        rec = (
+            repr(raw[:200])
+            if why.startswith("invalid encoding")
+            else raw[:500].decode("utf-8", "replace")
+        )
+        prior.append(
+            {
+                "table": table,
+                "file": file,
+                "line": int(line),
+                "column": None,
+                "reason": why,
+                "record": rec,
+            }
+        )
+    blank: list[int] = []
+    expected = struct.lines - 1
+    if n + len(rj) != expected:  # blank lines, which the parser skips
+        blank = blank_lines(path)
+        if blank is None:
+            raise NotOneLinePerRecord(file)
+        expected -= len(blank)
+    if n + len(rj) != expected:  # lines the parser dropped without a reject: giant lines
+        for line, off in long_lines(path, max_line):
+            if line in seen_lines or line == 1:
+                continue
+            seen_lines.add(line)
+            rejects_lines.append(line)
+            rows_in += 1
+            prior.append(
+                {
+                    "table": table,
+                    "file": file,
+                    "line": line,
+                    "column": None,
+                    "reason": f"line longer than {max_line:,} bytes (a field over the limit of {max_chars:,} characters)",
+                    "record": read_line_at(path, off, 200)[0].decode("utf-8", "replace"),
+                }
+            )
+        if n + len(seen_lines) != expected:
+            raise InputFileError(
+                file,
+                f"could not account for every line ({expected:,} records, {n + len(seen_lines):,} read); check the quoting and line ends",
+            )
+    return prior, blank + rejects_lines, rows_in

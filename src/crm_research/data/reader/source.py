@@ -37,19 +37,16 @@ import numpy as np
 import pandas as pd
 
 from crm_research.data.reader.accepted import stage_accepted, typed_frame
-from crm_research.data.reader.checker import MAX_FIELD_CHARS, Checker, run_checks
+from crm_research.data.reader.checker import MAX_FIELD_CHARS, Checker, explain_bad, run_checks
 from crm_research.data.reader.column_sql import TS_DEFAULT, sql_name, sql_text
 from crm_research.data.reader.contracts import InputFileError, check_header, for_header
-from crm_research.data.reader.explain import explain_line, normalize
+from crm_research.data.reader.explain import NotOneLinePerRecord, account_lines, normalize
 from crm_research.data.reader.opening import check_path, prepare, read_header
 from crm_research.data.reader.quarantine import quarantine_frame, record_json
 from crm_research.data.reader.reasons import resolve_duplicates
 from crm_research.data.reader.structure import (
-    EXPLAIN_BYTES,
     line_of_rows,
-    lines_by_number,
-    long_lines,
-    read_line_at,
+    rows_at_lines,
     scan_structure,
 )
 
@@ -86,6 +83,8 @@ def check_source(source, contract, **kw) -> Result:
     file = kw["file"]
     try:
         return _check_source(source, contract, **kw)
+    except NotOneLinePerRecord:
+        pass
     except (duckdb.Error, IndexError) as e:
         if kw.get("kind", "csv") != "csv":
             raise InputFileError(
@@ -125,7 +124,6 @@ def _check_source(
     tag = next(_seq)
     try:
         prior: list[dict] = []
-        rejects_lines: list[int] = []
         enc = "utf-8"
         codec = "utf-8"
         if kind == "frame":
@@ -172,7 +170,7 @@ def _check_source(
             nf = len(header)
             idx = {n: f"c{i}" for i, n in reversed(list(enumerate(mapped)))}
             src_cols = lambda n: sql_name(idx[n])  # noqa: E731
-            struct = scan_structure(prep.path, delimiter=delimiter)
+            struct = scan_structure(prep.path)
             max_line = max(2 * 1024 * 1024, nf * max_chars * 4 + 1024)
             colspec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(nf)) + "}"
             rej, scan = f"rej_{tag}", f"scan_{tag}"
@@ -202,7 +200,6 @@ def _check_source(
         present = [n for n in contract.names if n in mapped]
         contract = for_header(contract, mapped)
         no_ctrl = kind == "csv" and struct.simple and not force_slow and not struct.control
-        trim_free = no_ctrl and struct.trim_free
         checker = Checker(
             contract,
             as_of=as_of,
@@ -210,7 +207,6 @@ def _check_source(
             max_chars=max_chars,
             present=present,
             no_ctrl=no_ctrl,
-            trim_free=trim_free,
         )
         raw_sel = [
             f"{src_cols(n)} AS {sql_name('r_' + n)}"
@@ -221,97 +217,50 @@ def _check_source(
         rel = f"(SELECT {', '.join(sel + raw_sel)} FROM {base})"
         dedupe = not (contract.key and contract.key not in present)
 
-        cand, bad, n = run_checks(con, rel, checker, with_line=with_line)
+        # a simple CSV file: the bad rows' raw values are read back from their lines
+        fast_csv = kind == "csv" and struct.simple and not force_slow
+        cand, bad, n = run_checks(con, rel, checker, with_line=with_line, with_raw=not fast_csv)
 
         rows_in = n
-        lines = None
+        skipped = None  # lines that are not parsed rows (simple files: line = position)
         if kind == "csv" and struct.simple and not force_slow:
-            rj = con.execute(
-                f"SELECT line, min(line_byte_position), any_value(error_type) FROM {rej} GROUP BY line ORDER BY line"
-            ).fetchall()
-            seen_lines = set()
-            texts = lines_by_number(
+            prior_lines, skipped_lines, rows_in = account_lines(
+                con,
+                rej,
                 prep.path,
-                [int(x[0]) for x in rj if x[2] != "LINE SIZE OVER MAXIMUM"],
-                struct.starts,
+                struct,
+                n=n,
+                nf=nf,
+                delimiter=delimiter,
+                codec=codec,
+                max_line=max_line,
+                max_chars=max_chars,
+                table=contract.table,
+                file=file,
             )
-            for line, _pos, etype in rj:
-                seen_lines.add(int(line))
-                rejects_lines.append(int(line))
-                if etype == "LINE SIZE OVER MAXIMUM":
-                    why = f"line longer than {max_line:,} bytes (a field over the limit of {max_chars:,} characters)"
-                    raw = b""
-                else:
-                    raw = texts.get(int(line), b"")
-                    cut = len(raw) >= EXPLAIN_BYTES
-                    why = explain_line(raw, n_fields=nf, delimiter=delimiter, codec=codec, cut=cut)
-                    if why is None and raw.strip():
-                        why = f"rejected by the CSV parser ({etype.lower()})"
-                if why is None:
-                    continue  # a blank (whitespace) line: not a row
-                rows_in += 1
-                rec = (
-                    repr(raw[:200])
-                    if why.startswith("invalid encoding")
-                    else raw[:500].decode("utf-8", "replace")
-                )
-                prior.append(
-                    {
-                        "table": contract.table,
-                        "file": file,
-                        "line": int(line),
-                        "column": None,
-                        "reason": why,
-                        "record": rec,
-                    }
-                )
-            expected = struct.lines - 1 - len(struct.blank)
-            if n + len(rj) != expected:  # lines the parser dropped without a reject: giant lines
-                for line, off in long_lines(prep.path, max_line):
-                    if line in seen_lines or line == 1:
-                        continue
-                    seen_lines.add(line)
-                    rejects_lines.append(line)
-                    rows_in += 1
-                    prior.append(
-                        {
-                            "table": contract.table,
-                            "file": file,
-                            "line": line,
-                            "column": None,
-                            "reason": f"line longer than {max_line:,} bytes (a field over the limit of {max_chars:,} characters)",
-                            "record": read_line_at(prep.path, off, 200)[0].decode(
-                                "utf-8", "replace"
-                            ),
-                        }
-                    )
-                if n + len(seen_lines) != expected:
-                    raise InputFileError(
-                        file,
-                        f"could not account for every line ({expected:,} records, {n + len(seen_lines):,} read); check the quoting and line ends",
-                    )
-            lines = line_of_rows(n, np.array(struct.blank + rejects_lines, dtype="int64"))
+            prior += prior_lines
+            skipped = np.array(skipped_lines, dtype="int64")
+            if len(bad):
+                at = line_of_rows(n, skipped, bad["__ord"])
+                fields = {x: int(idx[x][1:]) for x in present}
+                got = rows_at_lines(prep.path, at, struct.starts, max_line, delimiter, fields)
+                for x in contract.names:
+                    bad["r_" + x] = got[x].to_numpy() if x in present else None
         elif kind == "csv":
             rows_in = n + len(prior)  # the splitter's quarantined records
-        line_of = (lambda o: int(lines[o])) if lines is not None else None
+        bad = explain_bad(con, checker, bad)
 
         # duplicates: candidates from the hashes, confirmed on their raw values
         dup_reasons: dict[int, list] = {}
         cand_rows = pd.DataFrame()
         if dedupe and len(cand):
-            if lines is not None:
-                got = lines_by_number(prep.path, [int(x) for x in lines[cand]], struct.starts)
-                recs = []
-                for ln in lines[cand]:
-                    fields = got[int(ln)].decode("utf-8", "replace").split(delimiter)
-                    recs.append(
-                        [int(ln)]
-                        + [
-                            (fields[int(idx[nm][1:])] or None) if nm in present else None
-                            for nm in contract.names
-                        ]
-                    )
-                cand_rows = pd.DataFrame(recs, columns=["line", *contract.names], dtype=object)
+            if skipped is not None:
+                at = line_of_rows(n, skipped, cand)
+                fields = {x: int(idx[x][1:]) for x in present}
+                got = rows_at_lines(prep.path, at, struct.starts, max_line, delimiter, fields)
+                cand_rows = got.assign(**{x: None for x in contract.names if x not in present})[
+                    ["line", *contract.names]
+                ]
             else:
                 con.register("cand_ord", pd.DataFrame({"o": cand.astype("int64")}))
                 cand_rows = con.execute(
@@ -323,8 +272,11 @@ def _check_source(
         # the quarantine
         q = list(prior)
         bad_by_line = {}
-        for r in bad:
-            ln = line_of(r["__ord"]) if line_of else int(r["__line"])
+        if skipped is not None:
+            bad_at = line_of_rows(n, skipped, [r["__ord"] for r in bad]).tolist()
+        else:
+            bad_at = [int(r["__line"]) for r in bad]
+        for ln, r in zip(bad_at, bad, strict=True):
             bad_by_line[ln] = r
         raw_by_line = {}
         if len(cand_rows):
@@ -364,7 +316,8 @@ def _check_source(
         accepted = None
         if want_rows or stage_to is not None:
             key_absent = contract.key and contract.key not in present
-            if lines is not None:
+            if skipped is not None:
+                lines = line_of_rows(n, skipped)
                 keep = np.ones(n, dtype=bool)
                 keep_lines = pd.DataFrame({"line": lines, "keep": keep})
                 if bad_lines:

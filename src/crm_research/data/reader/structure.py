@@ -1,5 +1,5 @@
 """The structure of a CSV file, for line numbers: lines counted, whether records map one-to-one
-to lines, blank lines, control bytes, surrounding spaces (C-speed passes); and reading given
+to lines, blank lines, control bytes (C-speed passes); and reading given
 lines back (to explain them)."""
 
 from __future__ import annotations
@@ -9,13 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from crm_research.data.reader.opening import CHUNK
 
 EXPLAIN_BYTES = 1 << 16  # at most this much of a rejected line is read to explain it
-
-
-ASCII = bytes(range(128))  # bytes.translate deletes these: what is left is not ASCII
 
 
 NOT_CONTROL = bytes(range(32, 127)) + bytes(range(128, 256)) + b"\n\r"  # bytes.translate deletes
@@ -24,81 +22,76 @@ NOT_CONTROL = bytes(range(32, 127)) + bytes(range(128, 256)) + b"\n\r"  # bytes.
 @dataclass
 class Structure:
     lines: int  # physical lines (a last line without a newline counts)
-    simple: bool  # every record is one line ending in \n or \r\n: line numbers are positions
-    blank: list[int]  # line numbers of empty lines
+    simple: bool  # no quote, every \r in \r\n: a record is a line unless the engine says not
     size: int
     control: bool = True  # a control byte other than \n and \r occurs somewhere
     starts: list[int] = field(default_factory=list)  # line number at each CHUNK's first byte
-    trim_free: bool = False  # ASCII only, no space next to a delimiter or a line end: no field
 
 
-def scan_structure(path: Path, quote: str = '"', delimiter: str = ",") -> Structure:
-    """Count lines and decide if records map one-to-one to lines, in C-speed passes."""
+def scan_structure(path: Path, quote: str = '"') -> Structure:
+    """Count lines, quotes, carriage returns and control bytes, in C-speed passes (no line is
+    split: blank lines are found only when the engine's count says there are some)."""
     q = quote.encode()
     n_nl = n_cr = n_crlf = n_q = 0
-    blank: list[int] = []
     size = 0
     last = b""
     prev_tail = b""
     control = False
-    trim_free = True
     starts: list[int] = []
-    d = delimiter.encode()
-    spaced = (d + b" ", b" " + d, b" \n", b"\n ", b" \r")
     with path.open("rb") as f:
         while b := f.read(CHUNK):
             starts.append(n_nl + 1)
             size += len(b)
             control = control or bool(b.translate(None, NOT_CONTROL))
-            if trim_free:
-                edge = prev_tail + b[:1]
-                trim_free = not b.translate(None, ASCII) and not any(p in edge for p in spaced)
-                if trim_free:  # a space next to a delimiter or a line end (one vector pass)
-                    a = np.frombuffer(b, dtype=np.uint8)
-                    sp = np.flatnonzero(a == 32)
-                    near = np.concatenate([a[sp[sp > 0] - 1], a[sp[sp < len(a) - 1] + 1]])
-                    trim_free = not np.isin(near, np.frombuffer(d + b"\n\r", dtype=np.uint8)).any()
             n_nl += b.count(b"\n")
             cr = b.count(b"\r")
             n_cr += cr
             n_crlf += (b.count(b"\r\n") if cr else 0) + (prev_tail == b"\r" and b[:1] == b"\n")
             n_q += b.count(q) if q else 0
-            if len(blank) <= 1000:
-                buf = prev_tail + b
-                base = size - len(b) - len(prev_tail)
-                for pat in (b"\n\n", b"\n\r\n"):
-                    i = buf.find(pat)
-                    while i >= 0 and len(blank) <= 1000:
-                        blank.append(base + i + 1)  # byte offset of the blank line
-                        i = buf.find(pat, i + 1)
             prev_tail = b[-1:]
             last = b[-1:]
     lines = n_nl + (1 if last not in (b"\n", b"") else 0)
-    simple = n_q == 0 and n_cr == n_crlf and len(blank) <= 1000
-    blank_lines: list[int] = []
-    if blank and simple:
-        offsets = sorted(set(blank))
-        with path.open("rb") as f:  # line number of each blank line's offset
-            pos, count, k = 0, 0, 0
-            while k < len(offsets) and (b := f.read(CHUNK)):
-                while k < len(offsets) and offsets[k] < pos + len(b):
-                    count_here = count + b.count(b"\n", 0, offsets[k] - pos)
-                    blank_lines.append(count_here + 1)
-                    k += 1
-                count += b.count(b"\n")
-                pos += len(b)
-    if size and trim_free:
-        with path.open("rb") as f:
-            trim_free = f.read(1) != b" "
-    return Structure(lines, simple, blank_lines, size, control, starts, trim_free and last != b" ")
+    return Structure(lines, n_q == 0 and n_cr == n_crlf, size, control, starts)
 
 
-def line_of_rows(n_rows: int, skipped: np.ndarray) -> np.ndarray:
-    """File line of each parsed row when every record is one line: lines 2.. in order, without
-    the ``skipped`` lines (blank or rejected)."""
+def blank_lines(path: Path, limit: int = 1000) -> list[int] | None:
+    """Line numbers of the empty lines (``\n\n`` or ``\n\r\n``), None when over ``limit``."""
+    offsets: list[int] = []
+    pos = 0
+    prev_tail = b""
+    with path.open("rb") as f:
+        while (b := f.read(CHUNK)) and len(offsets) <= limit:
+            buf = prev_tail + b
+            base = pos - len(prev_tail)
+            for pat in (b"\n\n", b"\n\r\n"):
+                i = buf.find(pat)
+                while i >= 0 and len(offsets) <= limit:
+                    offsets.append(base + i + 1)  # byte offset of the blank line
+                    i = buf.find(pat, i + 1)
+            pos += len(b)
+            prev_tail = b[-2:]
+    if len(offsets) > limit:
+        return None
+    offsets = sorted(set(offsets))
+    out: list[int] = []
+    with path.open("rb") as f:  # line number of each blank line's offset
+        pos, count, k = 0, 0, 0
+        while k < len(offsets) and (b := f.read(CHUNK)):
+            while k < len(offsets) and offsets[k] < pos + len(b):
+                out.append(count + b.count(b"\n", 0, offsets[k] - pos) + 1)
+                k += 1
+            count += b.count(b"\n")
+            pos += len(b)
+    return out
+
+
+def line_of_rows(n_rows: int, skipped: np.ndarray, ordinals=None) -> np.ndarray:
+    """File line of each parsed row (or of the rows at ``ordinals``, 0-based in parse order)
+    when every record is one line: lines 2.. in order, without the ``skipped`` lines (blank or
+    rejected)."""
     s = np.unique(np.asarray(skipped, dtype="int64"))
     s = s[s >= 2]
-    k = np.arange(n_rows, dtype="int64")
+    k = np.arange(n_rows, dtype="int64") if ordinals is None else np.asarray(ordinals, "int64")
     return k + 2 + np.searchsorted(s - np.arange(len(s)) - 2, k, side="right")
 
 
@@ -114,10 +107,11 @@ def read_line_at(path: Path, offset: int, limit: int = EXPLAIN_BYTES) -> tuple[b
 
 
 def lines_by_number(
-    path: Path, wanted: list[int], starts: list[int] | None = None
+    path: Path, wanted: list[int], starts: list[int] | None = None, limit: int = EXPLAIN_BYTES
 ) -> dict[int, bytes]:
-    """The bytes of the given (physical, 1-based, ``\\n``-terminated) lines, in one pass
-    (with ``starts`` from :func:`scan_structure`: reading only the chunks that hold them)."""
+    """The bytes (at most ``limit``) of the given (physical, 1-based, ``\\n``-terminated)
+    lines, in one pass (with ``starts`` from :func:`scan_structure`: reading only the chunks
+    that hold them)."""
     wanted = sorted(set(wanted))
     out: dict[int, bytes] = {}
     if not wanted:
@@ -129,7 +123,7 @@ def lines_by_number(
         with path.open("rb") as f:
             for c, lns in by_chunk.items():
                 f.seek(c * CHUNK)
-                b = f.read(CHUNK + EXPLAIN_BYTES + 2)
+                b = f.read(CHUNK + limit + 2)
                 nl = np.flatnonzero(np.frombuffer(b, dtype=np.uint8) == 10)
                 for ln in lns:
                     k = ln - starts[c]  # newlines of this chunk before the line
@@ -139,7 +133,7 @@ def lines_by_number(
                     end = int(nl[k]) if k < len(nl) else len(b)
                     if begin >= len(b) and end == len(b):
                         continue
-                    out[ln] = b[begin : min(end, begin + EXPLAIN_BYTES)].rstrip(b"\r")
+                    out[ln] = b[begin : min(end, begin + limit)].rstrip(b"\r")
         return out
     k = 0
     line = 1  # line number at the start of the buffer
@@ -165,6 +159,27 @@ def lines_by_number(
                     k += 1
             line += n
             carry = parts[-1]
+    return out
+
+
+def rows_at_lines(
+    path: Path,
+    lines: np.ndarray,
+    starts: list[int],
+    limit: int,
+    delimiter: str,
+    fields: dict[str, int],
+) -> pd.DataFrame:
+    """The raw values of the rows on the given lines of a file without quotes (each line split at
+    the delimiter, as the engine parsed it; an empty field is missing): ``line`` and one text
+    column per name in ``fields`` (name -> field position)."""
+    got = lines_by_number(path, [int(x) for x in lines], starts, limit)
+    recs = []
+    for ln in lines:
+        parts = got[int(ln)].decode("utf-8", "replace").split(delimiter)
+        recs.append([int(ln)] + [parts[i] or None for i in fields.values()])
+    out = pd.DataFrame(recs, columns=["line", *fields], dtype=object)
+    out["line"] = out["line"].astype("int64")
     return out
 
 
