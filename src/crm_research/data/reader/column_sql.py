@@ -60,13 +60,14 @@ def fast_ok_sql(
     engine's cast is as strict. ``ctrl``: the control-character class to test (None when the
     file holds no control byte: the only whitespace is the space). ``key``: the value is the
     contract's key (its test implies it is its own trim). False when ``r`` is NULL."""
-    ends = f"ascii({r}) <> 32 AND NOT suffix({r}, ' ')"
+    # a first byte at or above '!' (binary comparison): not a space
+    ends = f"{r} >= '!' AND NOT suffix({r}, ' ')"
     if c.kind == "str":
         parts = [f"strlen({r}) <= {int(max_chars)}"]
         if c.pattern or key:
             parts.append(ends)
         elif c.required:
-            parts.append(f"ascii({r}) <> 32")  # its trim is not empty
+            parts.append(f"{r} >= '!'")  # its trim is not empty
         if ctrl is not None:
             parts.append(f"NOT regexp_matches({r}, {sql_text(ctrl)})")
         if c.pattern:

@@ -16,7 +16,8 @@ from crm_research.data.reader.opening import CHUNK
 EXPLAIN_BYTES = 1 << 16  # at most this much of a rejected line is read to explain it
 
 
-NOT_CONTROL = bytes(range(32, 127)) + bytes(range(128, 256)) + b"\n\r"  # bytes.translate deletes
+STEP = 1 << 20  # line numbers are kept at every STEP bytes (to read given lines back)
+CONTROL = bytes([*range(0, 10), 11, 12, *range(14, 32), 127])  # control bytes but \n and \r
 
 
 @dataclass
@@ -25,13 +26,15 @@ class Structure:
     simple: bool  # no quote, every \r in \r\n: a record is a line unless the engine says not
     size: int
     control: bool = True  # a control byte other than \n and \r occurs somewhere
-    starts: list[int] = field(default_factory=list)  # line number at each CHUNK's first byte
+    starts: list[int] = field(default_factory=list)  # line number at each STEP's first byte
 
 
 def scan_structure(path: Path, quote: str = '"') -> Structure:
     """Count lines, quotes, carriage returns and control bytes, in C-speed passes (no line is
     split: blank lines are found only when the engine's count says there are some)."""
     q = quote.encode()
+    special = CONTROL + b"\r" + q
+    others = bytes(x for x in range(256) if x not in special)  # bytes.translate deletes these
     n_nl = n_cr = n_crlf = n_q = 0
     size = 0
     last = b""
@@ -40,14 +43,18 @@ def scan_structure(path: Path, quote: str = '"') -> Structure:
     starts: list[int] = []
     with path.open("rb") as f:
         while b := f.read(CHUNK):
-            starts.append(n_nl + 1)
+            for i in range(0, len(b), STEP):
+                starts.append(n_nl + 1)
+                n_nl += b.count(b"\n", i, i + STEP)
             size += len(b)
-            control = control or bool(b.translate(None, NOT_CONTROL))
-            n_nl += b.count(b"\n")
-            cr = b.count(b"\r")
-            n_cr += cr
-            n_crlf += (b.count(b"\r\n") if cr else 0) + (prev_tail == b"\r" and b[:1] == b"\n")
-            n_q += b.count(q) if q else 0
+            rare = b.translate(None, others)  # control bytes, carriage returns, quotes: few
+            if rare:
+                control = control or bool(rare.translate(None, b"\r" + q))
+                cr = rare.count(b"\r")
+                n_cr += cr
+                n_crlf += b.count(b"\r\n") if cr else 0
+                n_q += rare.count(q) if q else 0
+            n_crlf += prev_tail == b"\r" and b[:1] == b"\n"
             prev_tail = b[-1:]
             last = b[-1:]
     lines = n_nl + (1 if last not in (b"\n", b"") else 0)
@@ -122,8 +129,8 @@ def lines_by_number(
             by_chunk.setdefault(max(bisect.bisect_left(starts, ln) - 1, 0), []).append(ln)
         with path.open("rb") as f:
             for c, lns in by_chunk.items():
-                f.seek(c * CHUNK)
-                b = f.read(CHUNK + limit + 2)
+                f.seek(c * STEP)
+                b = f.read(STEP + limit + 2)
                 nl = np.flatnonzero(np.frombuffer(b, dtype=np.uint8) == 10)
                 for ln in lns:
                     k = ln - starts[c]  # newlines of this chunk before the line
