@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,14 +76,21 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
+class ControlBytes(Exception):
+    """The file holds control bytes: its values are checked for them (a second pass)."""
+
+
 def check_source(source, contract, **kw) -> Result:
     """Read and check one source (``kind``: csv path, parquet path, or a frame of text rows
-    with ``line``); see :func:`_validate_source`. A CSV file the engine's fast path cannot take
+    with ``line``); see :func:`_check_source`. A CSV file the engine's fast path cannot take
     (mixed line ends, a parser fault) is read again through Python's record splitter; what
     still fails is an :class:`InputFileError` naming the file, never a traceback."""
     file = kw["file"]
     try:
-        return _check_source(source, contract, **kw)
+        try:
+            return _check_source(source, contract, **kw)
+        except ControlBytes:
+            return _check_source(source, contract, assume_clean=False, **kw)
     except NotOneLinePerRecord:
         pass
     except (duckdb.Error, IndexError) as e:
@@ -103,6 +111,7 @@ def _check_source(
     contract,
     *,
     force_slow: bool = False,
+    assume_clean: bool = True,
     as_of,
     file: str,
     kind: str = "csv",
@@ -121,6 +130,7 @@ def _check_source(
     columns = columns or {}
     con = _connect()
     prep = None
+    pool = scanning = None
     tag = next(_seq)
     try:
         prior: list[dict] = []
@@ -170,7 +180,9 @@ def _check_source(
             nf = len(header)
             idx = {n: f"c{i}" for i, n in reversed(list(enumerate(mapped)))}
             src_cols = lambda n: sql_name(idx[n])  # noqa: E731
-            struct = scan_structure(prep.path)
+            if not force_slow:  # the structure scan runs beside the engine (no GIL held there)
+                pool = ThreadPoolExecutor(max_workers=1)
+                scanning = pool.submit(scan_structure, prep.path)
             max_line = max(2 * 1024 * 1024, nf * max_chars * 4 + 1024)
             colspec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(nf)) + "}"
             rej, scan = f"rej_{tag}", f"scan_{tag}"
@@ -179,7 +191,7 @@ def _check_source(
                 f"auto_detect = false, strict_mode = true, ignore_errors = true, "
                 f"null_padding = false, compression = 'none', max_line_size = {max_line}"
             )
-            if struct.simple and not force_slow:
+            if not force_slow:
                 with_line = False
                 base = f"read_csv({sql_text(str(prep.path))}, columns = {colspec}, {opts}, store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}')"
                 base2 = f"read_csv({sql_text(str(prep.path))}, columns = {colspec}, {opts})"
@@ -199,7 +211,8 @@ def _check_source(
                 with_line = True
         present = [n for n in contract.names if n in mapped]
         contract = for_header(contract, mapped)
-        no_ctrl = kind == "csv" and struct.simple and not force_slow and not struct.control
+        fast_csv = kind == "csv" and not force_slow
+        no_ctrl = fast_csv and assume_clean
         checker = Checker(
             contract,
             as_of=as_of,
@@ -218,12 +231,16 @@ def _check_source(
         dedupe = not (contract.key and contract.key not in present)
 
         # a simple CSV file: the bad rows' raw values are read back from their lines
-        fast_csv = kind == "csv" and struct.simple and not force_slow
         cand, bad, n = run_checks(con, rel, checker, with_line=with_line, with_raw=not fast_csv)
 
         rows_in = n
         skipped = None  # lines that are not parsed rows (simple files: line = position)
-        if kind == "csv" and struct.simple and not force_slow:
+        if fast_csv:
+            struct = scanning.result()
+            if not struct.simple:  # quotes or lone carriage returns: Python's record splitter
+                raise NotOneLinePerRecord(file)
+            if struct.control and no_ctrl:
+                raise ControlBytes(file)
             prior_lines, skipped_lines, rows_in = account_lines(
                 con,
                 rej,
@@ -346,5 +363,7 @@ def _check_source(
         return Result(rows_in, accepted, n_accepted, quarantine, enc, present)
     finally:
         con.close()
+        if pool is not None:
+            pool.shutdown(wait=True)
         if prep is not None:
             prep.cleanup()
