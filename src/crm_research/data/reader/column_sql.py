@@ -7,22 +7,15 @@ from __future__ import annotations
 import pandas as pd
 
 # parse-level codes (the value is unusable) and check-level codes (a rule fails)
-
-
 P_NUMBER, P_FINITE, P_INTEGER, P_INTRANGE, P_DATE, P_FLAG, P_CONTROL, P_LONG = range(1, 9)
-
 
 C_MISSING, C_MIN, C_MAX, C_FUTURE, C_PATTERN = range(11, 16)
 
-
 ID_LIKE_TEXT = ("name", "address", "email", "phone", "recipient_name", "recipient_phone")
-
 
 NUM_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
-
 NONFINITE_RE = r"^(?i)[+-]?(inf|infinity|nan)$"
-
 
 TS_DEFAULT = "%Y-%m-%d %H:%M:%S"
 

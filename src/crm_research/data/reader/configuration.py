@@ -52,9 +52,7 @@ CONFIG_KEYS = {
 
 SOURCE_KEYS = {"path", "encoding", "delimiter", "columns", "date_formats"}
 
-
 AMOUNT_COLUMNS = {"amount", "unit_price_krw"}
-
 
 MAX_QUARANTINE_SHARE = 0.05  # default: a file with more rows quarantined than this is refused
 

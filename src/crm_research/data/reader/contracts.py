@@ -78,12 +78,9 @@ class Contract:
 
 TS = "%Y-%m-%d %H:%M:%S"
 
-
 DATE = "%Y-%m-%d"
 
-
 MAX_ORDER_KRW = 50_000_000  # an order above 50 million won is treated as an entry error
-
 
 MAX_AMOUNT = MAX_ORDER_KRW  # any currency: an order above 50 million units is an entry error
 
@@ -231,8 +228,6 @@ CONTRACTS: dict[str, Contract] = {
 
 # a randomised campaign of the user's own (optional): who was assigned, when, treated or control;
 # the outcome is read from the transactions after the assignment
-
-
 CONTRACTS["campaign_assignments"] = Contract(
     "campaign_assignments",
     (

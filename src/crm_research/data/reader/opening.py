@@ -21,7 +21,6 @@ from crm_research.data.reader.contracts import InputFileError
 
 CHUNK = 1 << 24
 
-
 SNIFF = 1 << 20
 
 

@@ -14,7 +14,6 @@ import pandas as pd
 
 QUARANTINE_COLUMNS = ["table", "file", "line", "column", "reason", "record"]
 
-
 FORMULA_START = ("=", "+", "-", "@")  # a spreadsheet executes text starting with these
 
 

@@ -9,17 +9,24 @@ Every CSV, Parquet file or frame goes through :func:`check_source`:
    codec) is transcoded to UTF-8 in one streamed pass to a temporary file.
 2. **Parsing** by DuckDB's ``read_csv`` (every column text, explicit delimiter and quote, strict
    RFC 4180: quoted delimiters, doubled quotes and newlines inside quoted fields; ``\\n``,
-   ``\\r\\n`` or ``\\r`` line ends). Lines DuckDB rejects (wrong field count, undecodable bytes,
-   unterminated quote, a line over the size limit) come back from its rejects table; Python reads
-   only those lines (at most 64 KiB of each) to say why. A file whose records span several lines
-   (quoted newlines), or with lone carriage returns, is first re-written by Python's csv module
-   with its line numbers (so every row keeps the line it starts on).
-3. **Checking** in SQL: text values trimmed, numbers by a strict grammar then ``TRY_CAST`` (with
-   "not a finite number" for ``inf``, ``nan`` and overflow such as ``1e309``), dates by
-   ``TRY_STRPTIME`` with the contract's format, flags, required values, ranges, dates after the
-   as-of date, patterns, control characters in ids and codes, and a field-length limit. Exact
-   duplicate rows and duplicate keys (first occurrence accepted) are found set-wise from 64-bit
-   hashes (a sort), then confirmed exactly on the few candidate rows.
+   ``\\r\\n`` or ``\\r`` line ends). Beside it, in a thread, Python counts the file's lines,
+   quotes, carriage returns and control bytes (C-speed passes, :mod:`.structure`). Lines DuckDB
+   rejects (wrong field count, undecodable bytes, unterminated quote, a line over the size
+   limit) come back from its rejects table; Python reads only those lines (at most 64 KiB of
+   each) to say why, and looks for blank lines only when rows + rejects fall short of the line
+   count (:func:`~crm_research.data.reader.explain.account_lines`). A file whose records span
+   several lines (quotes), or with lone carriage returns, is re-written by Python's csv module
+   with its line numbers (so every row keeps the line it starts on) and read again; a file with
+   control bytes is read again with the control-character checks.
+3. **Checking** in SQL: a cheap test that implies acceptance first (no trim, one cast per value),
+   the exact decision only for the rows it does not pass: text values trimmed, numbers by a
+   strict grammar then ``TRY_CAST`` (with "not a finite number" for ``inf``, ``nan`` and
+   overflow such as ``1e309``), dates by ``TRY_STRPTIME`` with the contract's format, flags,
+   required values, ranges, dates after the as-of date, patterns, control characters in ids
+   and codes, and a field-length limit. The first pass keeps, per row, only the bad flag and a
+   64-bit duplicate hash; exact duplicate rows and duplicate keys (first occurrence accepted)
+   are found from a sort of the hashes' upper halves, then confirmed exactly on the few
+   candidate rows, whose raw values (like the bad rows') are read back from their lines.
 4. Reasons are worded in Python for the quarantined rows only (:mod:`~crm_research.data.reader.reasons`).
 
 Rows in = accepted + quarantined, always; a result that breaks it raises.

@@ -15,7 +15,6 @@ from crm_research.data.reader.opening import CHUNK
 
 EXPLAIN_BYTES = 1 << 16  # at most this much of a rejected line is read to explain it
 
-
 STEP = 1 << 20  # line numbers are kept at every STEP bytes (to read given lines back)
 CONTROL = bytes([*range(0, 10), 11, 12, *range(14, 32), 127])  # control bytes but \n and \r
 
