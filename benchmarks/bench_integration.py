@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 from _memory import peak_rss_gib
 
-from crm_research.data.validate import SOURCE_FILES
+from crm_research.data.reader import SOURCE_FILES
 
 
 def simulate(n_people: int, seed: int, folder: Path) -> dict:
@@ -66,8 +66,8 @@ def _reset_peak() -> float:
 def integrate(folder: Path, n_people: int, seed: int, db: Path) -> dict:
     """build_customer_db's two steps, with the peak memory of validation and of the rest."""
     from crm_research import integrate as ig
+    from crm_research.data.reader import validate_folder
     from crm_research.data.simulator import WorldConfig, export_time
-    from crm_research.data.validate import validate_folder
 
     as_of = export_time(WorldConfig(n_people=n_people, seed=seed))
     t = time.perf_counter()

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, {bench!r})
 from _memory import peak_rss_gib
-from crm_research import byod
+from crm_research.data import reader as byod
 cfg = byod.DataConfig(file=Path('c.yaml'), sources={{}}, as_of=pd.Timestamp('2026-01-01'))
 t0 = time.perf_counter()
 r = byod.validate_source(byod.Source('orders', Path({path!r})), cfg)
@@ -41,7 +41,7 @@ def generate(path: Path, n: int) -> None:
         'M' || (i % 1000000) AS member_id,
         strftime(TIMESTAMP '2024-01-01' + to_seconds(CAST(hash(i) % 63072000 AS BIGINT)), '%Y-%m-%d %H:%M:%S') AS ordered_at,
         CAST(hash(i, 1) % 200000 AS BIGINT) AS amount_krw, 'web' AS channel
-        FROM range({n}) t(i) ORDER BY i) TO '{path}' (HEADER)""")  # fmt: skip
+        FROM range({n}) t(i) ORDER BY i) TO '{path}' (HEADER)""")
 
 
 def main(n: int) -> None:
@@ -51,15 +51,34 @@ def main(n: int) -> None:
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
         t0 = time.perf_counter()
-        con.execute(f"SELECT count(*), count(order_id), count(channel) FROM read_csv('{path}')").fetchall()  # fmt: skip
+        con.execute(
+            f"SELECT count(*), count(order_id), count(channel) FROM read_csv('{path}')"
+        ).fetchall()
         plain = time.perf_counter() - t0
-        out = subprocess.run([sys.executable, "-c", CHILD.format(bench=str(HERE), path=str(path))],
-                             capture_output=True, text=True, check=True)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD.format(bench=str(HERE), path=str(path))],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(json.dumps({"rows": n, "plain_read_csv_s": round(plain, 2), "validate_s": round(r["seconds"], 2),
-                          "rows_per_s": round(n / r["seconds"]), "ratio_to_read_csv": round(r["seconds"] / plain, 2),
-                          "peak_gib": round(r["peak_gib"], 2), "rows_in": r["rows_in"], "accepted": r["accepted"],
-                          "quarantined": r["quarantined"], "reasons": r["reasons"]}, indent=1))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "rows": n,
+                    "plain_read_csv_s": round(plain, 2),
+                    "validate_s": round(r["seconds"], 2),
+                    "rows_per_s": round(n / r["seconds"]),
+                    "ratio_to_read_csv": round(r["seconds"] / plain, 2),
+                    "peak_gib": round(r["peak_gib"], 2),
+                    "rows_in": r["rows_in"],
+                    "accepted": r["accepted"],
+                    "quarantined": r["quarantined"],
+                    "reasons": r["reasons"],
+                },
+                indent=1,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import nbformat
 
-from crm_research import __version__, byod
+from crm_research import __version__
 from crm_research.config import NOTEBOOKS_DIR, reports_dir
+from crm_research.data import reader
 from crm_research.reporting import (
     EXIT_CODES,
     ParameterError,
@@ -157,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "validate":
         try:
-            report, ok = byod.validate_config(args.config, examples=args.examples)
-        except byod.ConfigError as e:
+            report, ok = reader.validate_config(args.config, examples=args.examples)
+        except reader.ConfigError as e:
             print(f"crm-research validate: {e}", file=sys.stderr)
             return 2
         print(report)

@@ -102,7 +102,7 @@ def test_feature_tables(cons):
 def test_splink_on_spark_gives_the_same_clusters(small_world, small_world_folder):
     """A model trained on DuckDB predicts on Spark: the same pairs, probabilities and clusters
     (records of 300 people), with the engine-independent name edit."""
-    from crm_research.data.validate import validate_folder
+    from crm_research.data.reader import validate_folder
 
     rec = integrate.identity_records(validate_folder(small_world_folder, as_of=small_world.as_of))
     truth = small_world.truth_records.set_index(["source", "record_id"])["person_id"]

@@ -17,12 +17,34 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from crm_research import byod
+from crm_research.data import reader as byod
 
-GOOD = b"order_id,member_id,ordered_at,amount,channel\nO1,M1,2025-01-02 10:00:00,12000,web\nO2,M2,2025-02-03 11:30:00,5000,app\n"  # fmt: skip
-TOKENS = [b'"', b",", b"\n", b"\r", b"\r\n", b"\x00", b"\xff", b"\xef\xbb\xbf", b"\xff\xfe",
-          b"1e309", b"inf", b"nan", b"-", b"=", b" ", b";", b"\t", b"O1", b"2031-01-01 00:00:00",
-          "전화".encode("cp949"), "전화".encode(), b"x" * 5000, b"\x1f\x8b"]  # fmt: skip
+GOOD = b"order_id,member_id,ordered_at,amount,channel\nO1,M1,2025-01-02 10:00:00,12000,web\nO2,M2,2025-02-03 11:30:00,5000,app\n"
+TOKENS = [
+    b'"',
+    b",",
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"\x00",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"1e309",
+    b"inf",
+    b"nan",
+    b"-",
+    b"=",
+    b" ",
+    b";",
+    b"\t",
+    b"O1",
+    b"2031-01-01 00:00:00",
+    "전화".encode("cp949"),
+    "전화".encode(),
+    b"x" * 5000,
+    b"\x1f\x8b",
+]
 
 
 def mutate(rng: random.Random) -> bytes:
@@ -50,7 +72,10 @@ def config(rng: random.Random) -> str:
         ["", "max_field_chars: 50\n", "fx_to_krw: 1400\ncurrency: USD\n", "chunk_rows: 1\n"]
     )
     name = rng.choice(["o.csv", "o.csv.gz", "o.txt"])
-    return f'as_of: 2026-01-01\n{extra}sources:\n  orders: {{path: {name}, encoding: {enc}, delimiter: "{delim}"}}\n', name  # fmt: skip
+    return (
+        f'as_of: 2026-01-01\n{extra}sources:\n  orders: {{path: {name}, encoding: {enc}, delimiter: "{delim}"}}\n',
+        name,
+    )
 
 
 def main(budget: float) -> int:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from crm_research import integrate as ig
-from crm_research.data.validate import validate_folder
+from crm_research.data.reader import validate_folder
 from crm_research.integrate.emails import _email_ok
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm_research.data.validate import validate_folder
+from crm_research.data.reader import validate_folder
 from crm_research.integrate import emails as ig
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crm_research import integrate as ig
-from crm_research.data.validate import validate_folder
+from crm_research.data.reader import validate_folder
 
 
 def test_identity_resolution_against_truth(built):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from crm_research.data.validate import validate_folder
+from crm_research.data.reader import validate_folder
 from crm_research.integrate import phones as ig
 
 

@@ -240,7 +240,7 @@ def test_sigkill_of_the_runner_leaves_no_kernel_and_a_stale_lock(env):
 
 def _world_config(folder, tmp_path, **extra) -> object:
     """A bring-your-own-data configuration pointing at the small world's exports."""
-    from crm_research.data.validate import SOURCE_FILES
+    from crm_research.data.reader import SOURCE_FILES
 
     lines = [
         f"as_of: {extra.get('as_of', '2026-01-01 00:00:00')}",

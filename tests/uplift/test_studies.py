@@ -188,8 +188,8 @@ def test_money_formats_by_currency():
 
 
 def test_example_campaign_export_is_randomised(tmp_path):
-    from crm_research import byod
     from crm_research.data import examples
+    from crm_research.data import reader as byod
 
     cfg = byod.load_config(examples.write_campaign_export(tmp_path, n_people=1000, seed=3))
     a = pd.read_csv(cfg.sources["campaign_assignments"].path, parse_dates=["assigned_at"])

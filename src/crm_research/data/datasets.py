@@ -8,7 +8,7 @@ parameter every notebook declares, ``make report DATA=NAME``:
   simulator's truth (``truth_*`` tables) is in the database, for scoring methods.
 * ``cdnow``: the real CDNOW cohort (23,570 customers, January 1997 to June 1998, US$), a
   transaction log only, read from the ``lifetimes`` wheel and built like an analyst's export.
-* a path to a YAML data configuration (:mod:`crm_research.byod`): the analyst's own exports.
+* a path to a YAML data configuration (:mod:`crm_research.data.reader`): the analyst's own exports.
 
 Each dataset builds one customer database (DuckDB) under ``data/processed/datasets/``, named by a
 fingerprint of everything it is built from: the input files' contents, the configuration, the
@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from crm_research import byod, integrate
+from crm_research import integrate
 from crm_research.config import interim_dir, processed_dir
-from crm_research.data import engine, examples, simulator, validate
+from crm_research.data import engine, examples, reader, simulator
 from crm_research.data.capabilities import (
     NEEDS,
     capabilities,
@@ -107,7 +107,7 @@ class Dataset:
 def _code_fingerprint() -> str:
     """Hash of the source code of the modules that build a database (every file of a package)."""
     h = hashlib.sha256()
-    for m in (simulator, validate, byod, integrate, engine, examples, inspect.getmodule(Dataset)):
+    for m in (simulator, reader, integrate, engine, examples, inspect.getmodule(Dataset)):
         for path in _source_files(m):
             h.update(path.read_bytes())
     return h.hexdigest()
@@ -152,8 +152,8 @@ def resolve(
             f"data {key!r}: expected 'simulated', 'cdnow' or the path of a YAML data configuration"
         )
     try:
-        cfg = byod.load_config(path)
-    except byod.ConfigError as e:
+        cfg = reader.load_config(path)
+    except reader.ConfigError as e:
         raise DatasetError(str(e)) from e
     parts: list = ["config", path.read_bytes(), float(match_threshold), code]
     for src in cfg.sources.values():
@@ -185,7 +185,7 @@ def _hash(*parts) -> str:
 def build(ds: Dataset, *, echo=print) -> Path:
     """Build the dataset's customer database (atomically) and return its path.
 
-    Raises :class:`crm_research.byod.DataRefused` when own data fail validation."""
+    Raises :class:`crm_research.data.reader.DataRefused` when own data fail validation."""
     target = ds.db_path
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".building")
@@ -203,9 +203,9 @@ def build(ds: Dataset, *, echo=print) -> Path:
             config = ds.config
             if ds.kind == CDNOW:
                 config = examples.write_cdnow_shop_export(interim_dir() / "cdnow_export")
-            cfg = byod.load_config(config)
+            cfg = reader.load_config(config)
             stage = interim_dir() / "staged" / target.stem
-            byod.build_database(
+            reader.build_database(
                 config, tmp, stage_dir=stage, threshold=ds.match_threshold, echo=echo
             )
             as_of = cfg.as_of

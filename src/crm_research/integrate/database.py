@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from crm_research.data import engine
-from crm_research.data.validate import Validated, quarantine_reason_kind, validate_folder
+from crm_research.data.reader.folder import validate_folder
+from crm_research.data.reader.quarantine import Validated, quarantine_reason_kind
 from crm_research.integrate.clusters import Resolution
 from crm_research.integrate.contacts import contactability
 from crm_research.integrate.customers import link_sources, validation_counts
@@ -86,7 +87,7 @@ def integrate_validated(
     seed: int = 42,
     release: bool = False,
 ) -> IntegrationResult:
-    """Integrate validated exports (:func:`crm_research.data.validate.validate_folder`) into the
+    """Integrate validated exports (:func:`crm_research.data.reader.validate_folder`) into the
     customer database (see :func:`build_customer_db`); ``folder``: where ``truth/`` may be.
 
     The accepted rows are stored first; with ``release`` the pandas frames of the large

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crm_research.data.validate import Validated
+from crm_research.data.reader.quarantine import Validated
 from crm_research.integrate.emails import _arrow
 from crm_research.integrate.phones import classify_phone
 

@@ -22,9 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from crm_research import byod
 from crm_research.config import NOTEBOOKS_DIR, reports_dir
-from crm_research.data import datasets
+from crm_research.data import datasets, reader
 from crm_research.reporting import index, kpi, navigation, runs
 from crm_research.reporting.dates import human_date
 from crm_research.reporting.executed import git_commit
@@ -232,7 +231,7 @@ def run_reports(
         for d in {d.fingerprint: d for d in needed}.values():
             try:
                 datasets.ensure(d, echo=echo)
-            except byod.DataRefused as e:
+            except reader.DataRefused as e:
                 return NotebookResult("data", "refused", 0.0, {}, error=e.report)
         return None
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_research import byod
-from crm_research.data.validate import InputFileError, validate_file
+from crm_research.data import reader as byod
+from crm_research.data.reader import InputFileError, validate_file
 
 AS_OF = "2025-12-31 23:59:59"
 HEADER = b"order_id,member_id,ordered_at,amount,channel"
@@ -39,8 +39,10 @@ def test_every_line_ending(tmp_path, eol):
 
 
 def test_rfc4180_quoted_newline_delimiter_and_quotes(tmp_path):
-    body = (HEADER + b'\nO1,"M1, Seoul",2024-01-02 10:00:00,1,"a ""b"""\n'
-            b'O2,M2,2024-01-02 10:00:00,1,"web\nshop"\nO3,M3,2024-01-02 10:00:00,-1,web\n')  # fmt: skip
+    body = (
+        HEADER + b'\nO1,"M1, Seoul",2024-01-02 10:00:00,1,"a ""b"""\n'
+        b'O2,M2,2024-01-02 10:00:00,1,"web\nshop"\nO3,M3,2024-01-02 10:00:00,-1,web\n'
+    )
     v = validate_file(csv_file(tmp_path, body), "orders", as_of=AS_OF)
     assert v.accepted["member_id"].tolist() == ["M1, Seoul"]
     assert v.accepted["channel"].tolist() == ['a "b"']
@@ -119,14 +121,30 @@ def test_compressed_file_with_a_csv_name_is_refused_saying_so(tmp_path):
 
 
 def test_field_length_limit(tmp_path):
-    body = HEADER + b"\nO1,M" + b"x" * 20_000 + b",2024-01-02 10:00:00,1,web\n" + ROW.replace(b"O1", b"O2") + b"\n"  # fmt: skip
+    body = (
+        HEADER
+        + b"\nO1,M"
+        + b"x" * 20_000
+        + b",2024-01-02 10:00:00,1,web\n"
+        + ROW.replace(b"O1", b"O2")
+        + b"\n"
+    )
     v = validate_file(csv_file(tmp_path, body), "orders", as_of=AS_OF)
-    assert reasons(v) == {2: "member_id: value of 20,001 characters is longer than the limit of 10,000"}  # fmt: skip
+    assert reasons(v) == {
+        2: "member_id: value of 20,001 characters is longer than the limit of 10,000"
+    }
     assert len(v.quarantine["record"].iloc[0]) < 1_000  # the record is cut, not held whole
 
 
 def test_giant_line_is_quarantined_without_holding_it(tmp_path):
-    body = HEADER + b"\nO1,M1,2024-01-02 10:00:00,1," + b"w" * 40_000_000 + b"\n" + ROW.replace(b"O1", b"O2") + b"\n"  # fmt: skip
+    body = (
+        HEADER
+        + b"\nO1,M1,2024-01-02 10:00:00,1,"
+        + b"w" * 40_000_000
+        + b"\n"
+        + ROW.replace(b"O1", b"O2")
+        + b"\n"
+    )
     v = validate_file(csv_file(tmp_path, body), "orders", as_of=AS_OF)
     assert v.rows_in == 2 and len(v.accepted) == 1
     assert reasons(v)[2].startswith("line longer than 2,097,152 bytes")
@@ -169,12 +187,22 @@ def test_formulas_neutralised_in_staged_and_quarantine_files(tmp_path):
     assert "NaN" not in q and "\n=" not in q and ",=" not in q and ",+" not in q
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(st.binary(max_size=400), st.sampled_from(["auto", "utf-8", "cp949", "utf-16"]), st.sampled_from([",", ";", "\t"]))  # fmt: skip
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.binary(max_size=400),
+    st.sampled_from(["auto", "utf-8", "cp949", "utf-16"]),
+    st.sampled_from([",", ";", "\t"]),
+)
 def test_property_any_bytes_clear_error_or_full_count(tmp_path, data, encoding, delim):
     (tmp_path / "o.csv").write_bytes(b"member_id,ordered_at,amount\n" + data)
     f = tmp_path / "c.yaml"
-    f.write_text(f"as_of: 2026-01-01\nsources:\n  orders: {{path: o.csv, encoding: {encoding}, delimiter: {json.dumps(delim)}}}\n")  # fmt: skip
+    f.write_text(
+        f"as_of: 2026-01-01\nsources:\n  orders: {{path: o.csv, encoding: {encoding}, delimiter: {json.dumps(delim)}}}\n"
+    )
     cfg = byod.load_config(f)
     r = byod.validate_source(cfg.sources["orders"], cfg)
     if r.error is None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_research.data.validate import (
+from crm_research.data.reader import (
     CONTRACTS,
     InputFileError,
     RowValidationError,
@@ -78,7 +78,9 @@ def test_optional_columns_may_be_absent(tmp_path):
 
 
 def test_amounts_in_any_currency_may_have_decimals(tmp_path):
-    v = validate_file(write(tmp_path, [HEADER, "O1,M1,2024-01-02 10:00:00,12.5,web"]), "orders", as_of=AS_OF)  # fmt: skip
+    v = validate_file(
+        write(tmp_path, [HEADER, "O1,M1,2024-01-02 10:00:00,12.5,web"]), "orders", as_of=AS_OF
+    )
     assert v.accepted["amount"].tolist() == [12.5]
 
 
@@ -95,19 +97,19 @@ def test_wrong_delimiter_hint(tmp_path):
         (
             "O3,M3,2024-01-02 10:00:00,9999999999,web",
             "amount: 9999999999 is above the maximum 50,000,000",
-        ),  # fmt: skip
+        ),
         (
             "O3,M3,2031-01-01 00:00:00,500,web",
             "ordered_at: 2031-01-01 00:00:00 is after the as-of date 2025-12-31 23:59",
-        ),  # fmt: skip
+        ),
         (
             "O3,M3,31/02/2024 25:61,500,web",
             "ordered_at: '31/02/2024 25:61' is not a date-time in format %Y-%m-%d %H:%M:%S",
-        ),  # fmt: skip
+        ),
         (
             "O3,M3,03/04/2024,500,web",
             "ordered_at: '03/04/2024' is not a date-time in format %Y-%m-%d %H:%M:%S",
-        ),  # fmt: skip
+        ),
         ("O3,M3,2024-01-02 10:00:00,12.5.1,web", "amount: '12.5.1' is not a number"),
         ("O3,M3,2024-01-02 10:00:00,abc,web", "amount: 'abc' is not a number"),
         ("O3,,2024-01-02 10:00:00,500,web", "member_id: required value is missing"),
@@ -126,7 +128,10 @@ def test_bad_row_quarantined_with_reason(tmp_path, row, reason):
 
 def test_invalid_bytes_on_one_line_quarantined(tmp_path):
     p = tmp_path / "orders.csv"
-    p.write_bytes(("\n".join([HEADER, *GOOD]) + "\n").encode() + b"O3,M3,2024-01-02 10:00:00,500,\xff\xfe\xfa\n")  # fmt: skip
+    p.write_bytes(
+        ("\n".join([HEADER, *GOOD]) + "\n").encode()
+        + b"O3,M3,2024-01-02 10:00:00,500,\xff\xfe\xfa\n"
+    )
     v = validate_file(p, "orders", as_of=AS_OF)
     assert only_reason(v).startswith("invalid encoding")
     assert v.quarantine["line"].iloc[0] == 4
@@ -148,7 +153,9 @@ def test_utf8_bom_is_accepted(tmp_path):
 
 
 def test_several_failures_of_one_row_reported_together(tmp_path):
-    v = validate_file(write(tmp_path, [HEADER, "O3,,2031-01-01 00:00:00,-1,web"]), "orders", as_of=AS_OF)  # fmt: skip
+    v = validate_file(
+        write(tmp_path, [HEADER, "O3,,2031-01-01 00:00:00,-1,web"]), "orders", as_of=AS_OF
+    )
     reason = only_reason(v)
     assert "member_id: required value is missing" in reason
     assert "below the minimum" in reason and "after the as-of date" in reason
@@ -158,7 +165,9 @@ def test_strict_mode_names_file_column_and_row(tmp_path):
     p = write(tmp_path, [HEADER, *GOOD, "O3,M3,2024-01-02 10:00:00,-500,web"])
     with pytest.raises(RowValidationError) as e:
         validate_file(p, "orders", as_of=AS_OF, strict=True)
-    assert str(e.value).endswith("orders.csv, column 'amount', row 4: amount: -500 is below the minimum 0")  # fmt: skip
+    assert str(e.value).endswith(
+        "orders.csv, column 'amount', row 4: amount: -500 is below the minimum 0"
+    )
 
 
 def test_malformed_xml(tmp_path):
@@ -194,7 +203,7 @@ rows = st.lists(
         st.sampled_from(["M1", "", "M2"]),
         st.sampled_from(
             ["2024-01-02 10:00:00", "2031-01-01 00:00:00", "bad", "", "2024-13-40 00:00:00"]
-        ),  # fmt: skip
+        ),
         st.one_of(st.integers(-10, 10**11).map(str), st.sampled_from(["", "x", "1.5", "1e3"])),
         st.sampled_from(["web", "", "app"]),
     ),
@@ -220,7 +229,10 @@ def test_keys_are_compared_as_parsed(tmp_path):
     p = write(tmp_path, [HEADER, GOOD[0], GOOD[0], "O1 ,M1,2024-01-02 10:00:00,0,web"])
     v = validate_file(p, "orders", as_of=AS_OF)
     assert v.accepted["order_id"].tolist() == ["O1"]
-    assert v.quarantine["reason"].tolist() == ["duplicate row (same as row 2)", "order_id: duplicate key 'O1 '"]  # fmt: skip
+    assert v.quarantine["reason"].tolist() == [
+        "duplicate row (same as row 2)",
+        "order_id: duplicate key 'O1 '",
+    ]
 
 
 def test_readme_contract_table_matches_the_contracts():
@@ -228,14 +240,17 @@ def test_readme_contract_table_matches_the_contracts():
     import re
 
     from crm_research.config import PROJ_ROOT
-    from crm_research.data.validate import CONTRACTS
+    from crm_research.data.reader import CONTRACTS
 
     text = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
     rows = {}
     for line in text.splitlines():
         m = re.match(r"^\| `(\w+)`[^|]*\| (.*) \| (.*) \|$", line)
         if m and m.group(1) in CONTRACTS:
-            names = [re.findall(r"(?<!or )`(\w+)`", re.sub(r"\([^)]*\)", "", cell)) for cell in m.groups()[1:]]  # fmt: skip
+            names = [
+                re.findall(r"(?<!or )`(\w+)`", re.sub(r"\([^)]*\)", "", cell))
+                for cell in m.groups()[1:]
+            ]
             rows[m.group(1)] = names
     assert set(rows) == set(CONTRACTS)
     for t, (req, opt) in rows.items():

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_research import byod, cli
-from crm_research.data.validate import CONTRACTS
+from crm_research import cli
+from crm_research.data import reader as byod
+from crm_research.data.reader import CONTRACTS
 
 KOREAN_ORDERS = (
     "주문번호,회원번호,주문일시,결제금액,채널\n"
@@ -29,7 +30,10 @@ MAPPING = "{주문번호: order_id, 회원번호: member_id, 주문일시: order
 
 def config(tmp_path, sources: str, extra: str = "as_of: 2026-01-01 00:00:00\n") -> object:
     f = tmp_path / "crm-data.yaml"
-    f.write_text(extra + "output: staged\nsources:\n" + textwrap.indent(textwrap.dedent(sources), "  "), encoding="utf-8")  # fmt: skip
+    f.write_text(
+        extra + "output: staged\nsources:\n" + textwrap.indent(textwrap.dedent(sources), "  "),
+        encoding="utf-8",
+    )
     return f
 
 
@@ -60,15 +64,28 @@ def test_korean_headers_cp949_and_local_date_format(tmp_path):
     ]:
         assert reason in report
     staged = pd.read_csv(tmp_path / "staged" / "orders.csv", dtype=str)
-    assert staged.to_dict("records") == [{"order_id": "O1", "member_id": "M1", "ordered_at": "2025-03-04 10:00:00", "amount": "35000", "channel": "web"}]  # fmt: skip
+    assert staged.to_dict("records") == [
+        {
+            "order_id": "O1",
+            "member_id": "M1",
+            "ordered_at": "2025-03-04 10:00:00",
+            "amount": "35000",
+            "channel": "web",
+        }
+    ]
     q = pd.read_csv(tmp_path / "staged" / "quarantine.csv")
     assert sorted(q["line"]) == [3, 4, 5, 6, 7]
 
 
 def test_ambiguous_date_is_not_guessed(tmp_path):
-    (tmp_path / "o.csv").write_text("order_id,member_id,ordered_at,amount_krw,channel\nO1,M1,03/04/2025 10:00:00,1,web\n")  # fmt: skip
+    (tmp_path / "o.csv").write_text(
+        "order_id,member_id,ordered_at,amount_krw,channel\nO1,M1,03/04/2025 10:00:00,1,web\n"
+    )
     report, _ = byod.validate_config(config(tmp_path, "orders: o.csv\n"))
-    assert "line 2: ordered_at: '03/04/2025 10:00:00' is not a date-time in format %Y-%m-%d %H:%M:%S" in report  # fmt: skip
+    assert (
+        "line 2: ordered_at: '03/04/2025 10:00:00' is not a date-time in format %Y-%m-%d %H:%M:%S"
+        in report
+    )
 
 
 def test_utf8_and_bom_read_the_same(tmp_path):
@@ -81,7 +98,12 @@ def test_unmapped_korean_headers_are_refused_with_a_hint(tmp_path):
     (tmp_path / "orders.csv").write_bytes(KOREAN_ORDERS.encode("cp949"))
     report, ok = byod.validate_config(config(tmp_path, "orders: orders.csv\n"))
     assert not ok
-    assert "REFUSED: " + str(tmp_path / "orders.csv") + ", column 'member_id': missing required column(s) member_id, ordered_at (Korean headers: map them to the contract's names under 'columns')" in report  # fmt: skip
+    assert (
+        "REFUSED: "
+        + str(tmp_path / "orders.csv")
+        + ", column 'member_id': missing required column(s) member_id, ordered_at (Korean headers: map them to the contract's names under 'columns')"
+        in report
+    )
 
 
 @pytest.mark.parametrize(
@@ -89,11 +111,13 @@ def test_unmapped_korean_headers_are_refused_with_a_hint(tmp_path):
     [
         (None, "file not found"),
         ("", "file is empty (no header row)"),
-        ("order_id;member_id;ordered_at;amount_krw;channel\nO1;M1;2025-01-01 00:00:00;1;web\n",
-         "missing required column(s) member_id, ordered_at (the header has a single column: is the delimiter ',' ?)"),
+        (
+            "order_id;member_id;ordered_at;amount_krw;channel\nO1;M1;2025-01-01 00:00:00;1;web\n",
+            "missing required column(s) member_id, ordered_at (the header has a single column: is the delimiter ',' ?)",
+        ),
         ("order_id,member_id,amount_krw\nO1,M1,1\n", "missing required column(s) ordered_at"),
     ],
-)  # fmt: skip
+)
 def test_unusable_files_are_refused_by_name(tmp_path, content, problem):
     if content is not None:
         (tmp_path / "o.csv").write_text(content)
@@ -118,20 +142,29 @@ def test_header_only_optional_source_warns_but_is_usable(tmp_path):
 
 
 def test_a_file_mostly_quarantined_is_refused_with_its_top_reasons(tmp_path):
-    rows = [f"O{i},M1,2025-01-01 00:00:00,{i},web" for i in range(19)] + ["O99,M1,2025-01-01 00:00:00,x,web"]  # fmt: skip
-    (tmp_path / "o.csv").write_text("order_id,member_id,ordered_at,amount,channel\n" + "\n".join(rows) + "\n")  # fmt: skip
+    rows = [f"O{i},M1,2025-01-01 00:00:00,{i},web" for i in range(19)] + [
+        "O99,M1,2025-01-01 00:00:00,x,web"
+    ]
+    (tmp_path / "o.csv").write_text(
+        "order_id,member_id,ordered_at,amount,channel\n" + "\n".join(rows) + "\n"
+    )
     report, ok = byod.validate_config(config(tmp_path, "orders: o.csv\n"))
     assert ok  # 1 of 20 = 5%: at the limit
-    report, ok = byod.validate_config(config(tmp_path, "orders: o.csv\n", "max_quarantine_share: 0.04\n"))  # fmt: skip
+    report, ok = byod.validate_config(
+        config(tmp_path, "orders: o.csv\n", "max_quarantine_share: 0.04\n")
+    )
     assert not ok
-    assert "REFUSED: 5.0% of the rows are quarantined, more than the limit 4% (max_quarantine_share); top reasons: not a number (1)" in report  # fmt: skip
+    assert (
+        "REFUSED: 5.0% of the rows are quarantined, more than the limit 4% (max_quarantine_share); top reasons: not a number (1)"
+        in report
+    )
 
 
 def test_wrong_types_and_wrong_field_counts(tmp_path):
     (tmp_path / "o.csv").write_text(
         "order_id,member_id,ordered_at,amount_krw,channel\n"
         "O1,M1,2025-01-01 00:00:00,abc,web\nO2,M2,2025-01-01 00:00:00,1.5,web\nO3,M3,2025-01-01 00:00:00,1\n"
-    )  # fmt: skip
+    )
     report, _ = byod.validate_config(config(tmp_path, "orders: o.csv\n"))
     assert "line 4: expected 5 fields, found 4" in report
     assert "line 2: amount: 'abc' is not a number" in report
@@ -146,23 +179,38 @@ def test_invalid_bytes_quarantined_line_by_line(tmp_path):
 
 
 def test_duplicates_are_found_across_chunks(tmp_path):
-    rows = ["O1,M1,2025-01-01 00:00:00,1,web", "O2,M2,2025-01-02 00:00:00,2,web",
-            "O1,M1,2025-01-01 00:00:00,1,web", "O2,M9,2025-01-05 00:00:00,5,web", "O3,M3,2025-01-03 00:00:00,3,web"]  # fmt: skip
-    (tmp_path / "o.csv").write_text("order_id,member_id,ordered_at,amount_krw,channel\n" + "\n".join(rows) + "\n")  # fmt: skip
+    rows = [
+        "O1,M1,2025-01-01 00:00:00,1,web",
+        "O2,M2,2025-01-02 00:00:00,2,web",
+        "O1,M1,2025-01-01 00:00:00,1,web",
+        "O2,M9,2025-01-05 00:00:00,5,web",
+        "O3,M3,2025-01-03 00:00:00,3,web",
+    ]
+    (tmp_path / "o.csv").write_text(
+        "order_id,member_id,ordered_at,amount_krw,channel\n" + "\n".join(rows) + "\n"
+    )
     for chunk in (1, 2, 100):
-        report, _ = byod.validate_config(config(tmp_path, "orders: o.csv\n", f"as_of: 2026-01-01\nchunk_rows: {chunk}\n"))  # fmt: skip
+        report, _ = byod.validate_config(
+            config(tmp_path, "orders: o.csv\n", f"as_of: 2026-01-01\nchunk_rows: {chunk}\n")
+        )
         assert "rows in 5 = accepted 3 + quarantined 2" in report, chunk
         assert "line 4: duplicate row (same as row 2)" in report
         assert "line 5: order_id: duplicate key 'O2'" in report
-    (tmp_path / "o.csv").write_text("order_id,member_id,ordered_at,amount_krw,channel\nO1,M1,2025-01-01 00:00:00,1,web\n O1,M2,2025-01-02 00:00:00,2,web\n")  # fmt: skip
-    report, _ = byod.validate_config(config(tmp_path, "orders: o.csv\n", "as_of: 2026-01-01\nchunk_rows: 1\n"))  # fmt: skip
+    (tmp_path / "o.csv").write_text(
+        "order_id,member_id,ordered_at,amount_krw,channel\nO1,M1,2025-01-01 00:00:00,1,web\n O1,M2,2025-01-02 00:00:00,2,web\n"
+    )
+    report, _ = byod.validate_config(
+        config(tmp_path, "orders: o.csv\n", "as_of: 2026-01-01\nchunk_rows: 1\n")
+    )
     assert (
         "line 3: order_id: duplicate key ' O1'" in report
     )  # keys compared as parsed, across chunks
 
 
 def test_other_currency_converted_to_won(tmp_path):
-    (tmp_path / "o.csv").write_text("order_id,member_id,ordered_at,amount_krw,channel\nO1,M1,2025-01-01 00:00:00,20,web\nO2,M2,2025-01-01 00:00:00,40000,web\n")  # fmt: skip
+    (tmp_path / "o.csv").write_text(
+        "order_id,member_id,ordered_at,amount_krw,channel\nO1,M1,2025-01-01 00:00:00,20,web\nO2,M2,2025-01-01 00:00:00,40000,web\n"
+    )
     f = config(tmp_path, "orders: o.csv\n", "as_of: 2026-01-01\ncurrency: USD\nfx_to_krw: 1400\n")
     report, _ = byod.validate_config(f)
     assert "amounts in USD × 1400 = KRW" in report
@@ -171,9 +219,22 @@ def test_other_currency_converted_to_won(tmp_path):
 
 
 def test_parquet_source_with_mapping(tmp_path):
-    pd.DataFrame({"번호": ["O1", "O2"], "member_id": ["M1", "M2"], "ordered_at": pd.to_datetime(["2025-01-01", "2032-01-01"]),
-                  "amount_krw": [10, 20], "channel": ["web", None]}).to_parquet(tmp_path / "o.parquet")  # fmt: skip
-    report, ok = byod.validate_config(config(tmp_path, "orders: {path: o.parquet, columns: {번호: order_id}}\n", "as_of: 2026-01-01 00:00:00\nmax_quarantine_share: 0.5\n"))  # fmt: skip
+    pd.DataFrame(
+        {
+            "번호": ["O1", "O2"],
+            "member_id": ["M1", "M2"],
+            "ordered_at": pd.to_datetime(["2025-01-01", "2032-01-01"]),
+            "amount_krw": [10, 20],
+            "channel": ["web", None],
+        }
+    ).to_parquet(tmp_path / "o.parquet")
+    report, ok = byod.validate_config(
+        config(
+            tmp_path,
+            "orders: {path: o.parquet, columns: {번호: order_id}}\n",
+            "as_of: 2026-01-01 00:00:00\nmax_quarantine_share: 0.5\n",
+        )
+    )
     assert ok and "rows in 2 = accepted 1 + quarantined 1   (encoding parquet)" in report
     assert "line 3: ordered_at: 2032-01-01 00:00:00 is after the as-of date" in report
 
@@ -192,16 +253,37 @@ def test_malformed_survey_xml(tmp_path):
     [
         ("sources: {orders: o.csv}\ncolour: red\n", "unknown key(s) colour"),
         ("sources: {order: o.csv}\n", "sources.order: unknown table"),
-        ("sources: {orders: {path: o.csv, columns: {번호: order_no}}}\n", "sources.orders.columns maps to unknown column(s) order_no"),
-        ("sources: {orders: {path: o.csv, date_formats: {amount: '%Y'}}}\n", "sources.orders.date_formats: amount is not a date column"),
-        ("currency: dollars\nsources: {orders: o.csv}\n", "currency 'DOLLARS' is not a three-letter ISO 4217 code (e.g. KRW, USD)"),
-        ("sources: {members: m.csv}\n", "sources needs 'orders', the transaction log (customer id and purchase time at least)"),
-        ("max_quarantine_share: 5\nsources: {orders: o.csv}\n", "max_quarantine_share must be a share between 0 and 1, got 5"),
-        ("timezone: Mars/Olympus\nsources: {orders: o.csv}\n", "timezone 'Mars/Olympus' is not an IANA time zone"),
+        (
+            "sources: {orders: {path: o.csv, columns: {번호: order_no}}}\n",
+            "sources.orders.columns maps to unknown column(s) order_no",
+        ),
+        (
+            "sources: {orders: {path: o.csv, date_formats: {amount: '%Y'}}}\n",
+            "sources.orders.date_formats: amount is not a date column",
+        ),
+        (
+            "currency: dollars\nsources: {orders: o.csv}\n",
+            "currency 'DOLLARS' is not a three-letter ISO 4217 code (e.g. KRW, USD)",
+        ),
+        (
+            "sources: {members: m.csv}\n",
+            "sources needs 'orders', the transaction log (customer id and purchase time at least)",
+        ),
+        (
+            "max_quarantine_share: 5\nsources: {orders: o.csv}\n",
+            "max_quarantine_share must be a share between 0 and 1, got 5",
+        ),
+        (
+            "timezone: Mars/Olympus\nsources: {orders: o.csv}\n",
+            "timezone 'Mars/Olympus' is not an IANA time zone",
+        ),
         ("sources: {}\n", "'sources' must map table names to files"),
-        ("chunk_rows: many\nsources: {orders: o.csv}\n", "chunk_rows must be a positive whole number, got 'many'"),
+        (
+            "chunk_rows: many\nsources: {orders: o.csv}\n",
+            "chunk_rows must be a positive whole number, got 'many'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_configuration_errors(tmp_path, text, message):
     f = tmp_path / "c.yaml"
     f.write_text(text, encoding="utf-8")
@@ -220,10 +302,17 @@ def test_cli_validate_prints_report_and_exit_code(tmp_path, capsys):
 # ------------------------------------------------------------------------------------------------
 # properties and scale
 
-cell = st.one_of(st.text(alphabet="O1M2,\"; 가-", max_size=6), st.sampled_from(["", "2025-01-01 00:00:00", "2031-01-01 00:00:00", "-3", "70000000"]))  # fmt: skip
+cell = st.one_of(
+    st.text(alphabet='O1M2,"; 가-', max_size=6),
+    st.sampled_from(["", "2025-01-01 00:00:00", "2031-01-01 00:00:00", "-3", "70000000"]),
+)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(st.lists(cell, min_size=4, max_size=6), max_size=25), st.integers(1, 7))
 def test_property_streamed_nothing_lost_and_contract_holds(tmp_path, rows, chunk):
     import csv
@@ -234,7 +323,9 @@ def test_property_streamed_nothing_lost_and_contract_holds(tmp_path, rows, chunk
     w.writerow(CONTRACTS["orders"].names)
     w.writerows(rows)
     (tmp_path / "o.csv").write_text(buf.getvalue())
-    cfg = byod.load_config(config(tmp_path, "orders: o.csv\n", f"as_of: 2026-01-01\nchunk_rows: {chunk}\n"))  # fmt: skip
+    cfg = byod.load_config(
+        config(tmp_path, "orders: o.csv\n", f"as_of: 2026-01-01\nchunk_rows: {chunk}\n")
+    )
     out = tmp_path / "staged"
     out.mkdir(exist_ok=True)
     (out / "quarantine.csv").unlink(missing_ok=True)
@@ -246,7 +337,9 @@ def test_property_streamed_nothing_lost_and_contract_holds(tmp_path, rows, chunk
     assert a["order_id"].ne("").all() and a["order_id"].is_unique and a["member_id"].ne("").all()
     amounts = a["amount"].astype("int64")
     assert amounts.between(0, 50_000_000).all()
-    assert (pd.to_datetime(a["ordered_at"], format="%Y-%m-%d %H:%M:%S") <= pd.Timestamp("2026-01-01")).all()  # fmt: skip
+    assert (
+        pd.to_datetime(a["ordered_at"], format="%Y-%m-%d %H:%M:%S") <= pd.Timestamp("2026-01-01")
+    ).all()
 
 
 STREAM_CHILD = """
@@ -255,7 +348,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, {bench!r})
 from _memory import peak_rss_gib
-from crm_research import byod
+from crm_research.data import reader as byod
 cfg = byod.DataConfig(file=Path('c.yaml'), sources={{}}, as_of=pd.Timestamp('2026-01-01'))
 r = byod.validate_source(byod.Source('orders', Path({path!r})), cfg)
 print(json.dumps({{'rows_in': r.rows_in, 'accepted': r.accepted, 'quarantined': r.quarantined,
@@ -277,7 +370,7 @@ def test_ten_million_row_file_is_streamed(tmp_path):
         'M' || (i % 1000000) AS member_id,
         strftime(TIMESTAMP '2024-01-01' + to_seconds(CAST(hash(i) % 63072000 AS BIGINT)), '%Y-%m-%d %H:%M:%S') AS ordered_at,
         CAST(hash(i, 1) % 200000 AS BIGINT) AS amount_krw, 'web' AS channel
-        FROM range(10000000) t(i) ORDER BY i) TO '{path}' (HEADER)""")  # fmt: skip
+        FROM range(10000000) t(i) ORDER BY i) TO '{path}' (HEADER)""")
     code = STREAM_CHILD.format(bench=str(PROJ_ROOT / "benchmarks"), path=str(path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     r = json.loads(out.stdout.strip().splitlines()[-1])

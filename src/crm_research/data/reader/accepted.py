@@ -1,0 +1,52 @@
+"""The accepted rows of a checked source: as a typed frame, or staged to a CSV file in the
+contract's names and standard formats with text a spreadsheet would execute neutralised."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from crm_research.data.reader.column_sql import sql_name, sql_text
+from crm_research.data.reader.contracts import CONTRACTS
+from crm_research.data.reader.quarantine import neutralise_sql
+
+
+def typed_frame(df: pd.DataFrame, contract) -> pd.DataFrame:
+    out = pd.DataFrame({"line": df["line"].astype("int64")})
+    for c in contract.columns:
+        s = df[c.name]
+        if c.kind == "str":
+            out[c.name] = s.astype("string")
+        elif c.kind == "int":
+            out[c.name] = s.astype("Int64")
+        elif c.kind == "float":
+            out[c.name] = s.astype("float64")
+        elif c.kind in ("date", "datetime"):
+            out[c.name] = pd.to_datetime(s).astype("datetime64[us]")
+        else:
+            out[c.name] = s.astype("boolean")
+    return out.reset_index(drop=True)
+
+
+def stage_accepted(con, body: str, contract, path: Path, drop: list[str]) -> None:
+    """Accepted rows to CSV: contract names and standard formats, neutralised text."""
+    base = CONTRACTS[contract.table]
+    cols = []
+    for c in base.columns:
+        if c.name in drop:
+            continue
+        x = sql_name(c.name)
+        if c.kind in ("date", "datetime"):
+            cols.append(f"strftime({x}, {sql_text(c.fmt)}) AS {x}")
+        elif c.kind == "float":
+            cols.append(
+                f"CASE WHEN {x} = floor({x}) AND abs({x}) < 1e15 THEN CAST(CAST({x} AS BIGINT) AS VARCHAR) ELSE CAST({x} AS VARCHAR) END AS {x}"
+            )
+        elif c.kind == "str":
+            cols.append(f"{neutralise_sql(x)} AS {x}")
+        else:
+            cols.append(x)
+    con.execute(
+        f"COPY (SELECT {', '.join(cols)} FROM ({body}) ORDER BY line) TO {sql_text(str(path))} (HEADER, DELIMITER ',')"
+    )
