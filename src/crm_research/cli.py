@@ -17,19 +17,13 @@ import nbformat
 
 from crm_research import __version__
 from crm_research.config import NOTEBOOKS_DIR, reports_dir
-from crm_research.data import reader
-from crm_research.reporting import (
-    EXIT_CODES,
-    ParameterError,
-    ReportWriteError,
-    RunLockedError,
-    discover,
-    fallback_title,
-    notebook_meta,
-    parameter_help,
-    run_reports,
-)
-from crm_research.teaching import student_notebooks
+from crm_research.reporting.files import ReportWriteError
+from crm_research.reporting.parameters import ParameterError, discover, parameter_help
+from crm_research.reporting.runs import EXIT_CODES, RunLockedError
+
+# The commands' own machinery (the reader, the runner, the course tools, and through them
+# pandas, scipy, scikit-learn, splink) is imported inside each command, so that `--help`,
+# `--version` and `list` answer at once: those imports carry the comment "lazy: CLI start-up".
 
 REPORT_DESCRIPTION = """Run the notebooks (notebooks/NN_*.ipynb) in order with papermill and write
 each one as an HTML report, plus reports/index.html, a landing page that links them all.
@@ -157,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     if args.command == "validate":
+        from crm_research.data import reader  # lazy: CLI start-up
+
         try:
             report, ok = reader.validate_config(args.config, examples=args.examples)
         except reader.ConfigError as e:
@@ -164,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(report)
         return 0 if ok else 2
+
+    from crm_research.reporting.runner import run_reports  # lazy: CLI start-up
 
     signal.signal(signal.SIGTERM, _sigterm)  # systemd/CI stop: same clean-up as Ctrl-C
     try:
@@ -222,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _list(notebooks_dir: Path, only: list[str] | None) -> int:
     """Print each notebook's title, question and parameters (default and meaning)."""
+    from crm_research.reporting.navigation import (  # lazy: CLI start-up
+        fallback_title,
+        notebook_meta,
+    )
+
     try:
         nbs = discover(notebooks_dir, only)
     except ParameterError as e:
@@ -253,6 +256,8 @@ def _list(notebooks_dir: Path, only: list[str] | None) -> int:
 
 def _student(notebooks_dir: Path, out_dir: Path, only: list[str] | None) -> int:
     """Write the student versions (:func:`crm_research.teaching.student_notebooks`)."""
+    from crm_research.teaching import student_notebooks  # lazy: CLI start-up
+
     try:
         written = student_notebooks(notebooks_dir, out_dir, only)
     except OSError as e:
