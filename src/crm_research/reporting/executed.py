@@ -25,7 +25,6 @@ FOOTER_PACKAGES = (
     "ibis-framework",
     "duckdb",
     "splink",
-    "pandera",
     "matplotlib",
     "papermill",
 )
