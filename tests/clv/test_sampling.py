@@ -99,3 +99,14 @@ def test_customer_value_fitted_on_a_sample_scores_everyone(cdnow_db):
     assert v.table["clv"].sum() == pytest.approx(whole.table["clv"].sum(), rel=0.25)
     iv = vv.value_intervals(v, horizon_weeks=52, sample=200, seed=0, n_draws=50)
     assert len(iv) == 200 and iv["clv_upper"].ge(iv["clv_lower"]).all()
+
+
+def test_pareto_gets_its_own_smaller_sample(cdnow_db):
+    con, info = cdnow_db
+    s = rfm.calibration_summary(clv_views.calibration_data(con, clv_views.analysis_window(info)))
+    models, notes = clv_views.fit_purchase_models(
+        s, ("bgnbd", "pareto"), fit_customers=None, pareto_customers=800, fit_seed=2
+    )
+    assert models["bgnbd"].n_customers == len(s) and models["pareto"].n_customers == 800
+    assert notes == [f"Pareto/NBD: {sampling.sample_note(800, len(s), 2, what='')}"]
+    assert sampling.PARETO_FIT_SAMPLE > 23_570  # CDNOW's 23,570 customers stay whole
