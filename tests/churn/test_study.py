@@ -87,3 +87,22 @@ def test_study_survival_and_write_back_on_a_log_without_amounts(own_log_db, tmp_
     assert all(c["survival"].between(0, 1).all() for c in km.values())
     hr = churn.lapse_cox(surv, caps)
     assert list(hr.index) == ["months_since_start"]
+
+
+def test_time_split_study_trains_on_a_seeded_sample_above_fit_rows(small_world_db):
+    con = engine.connect(small_world_db, read_only=True)
+    tx = con.table("transactions")
+    whole = churn.time_split_study(tx, "2025-09-30", 90, seed=0)
+    assert whole.extra["fit_note"] is None  # small data: every customer trains
+    n = whole.extra["train_rows"] // 2
+    runs = [
+        churn.time_split_study(tx, "2025-09-30", 90, seed=0, fit_rows=n, fit_seed=7)
+        for _ in range(2)
+    ]
+    con.disconnect()
+    a, b = runs
+    assert a.extra["train_rows"] == n and a.extra["fit_note"].startswith("Fitted on a random")
+    assert "every test customer scored" in a.extra["fit_note"]
+    assert len(a.test_y) == len(whole.test_y)  # every test customer is scored
+    for name in a.scores:
+        np.testing.assert_array_equal(a.scores[name], b.scores[name])  # seeded

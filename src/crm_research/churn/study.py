@@ -18,6 +18,18 @@ from crm_research.churn.models import (
     recency_rule,
     select_by_time,
 )
+from crm_research.clv import sampling
+
+# customers a model is trained on at most per cut-off (a seeded sample above; the default world
+# and CDNOW stay whole): one gradient-boosting fit on 458,495 rows took 51 s, and a study fits 19
+TRAIN_SAMPLE = 100_000
+
+
+def _train_rows(
+    X: pd.DataFrame, y: pd.Series, fit_rows: int | None, seed: int
+) -> tuple[pd.DataFrame, pd.Series]:
+    Xs = sampling.fit_sample(X, fit_rows, seed)
+    return (X, y) if Xs is X else (Xs, y.loc[Xs.index])
 
 
 @dataclass
@@ -52,6 +64,8 @@ def time_split_study(
     customer_col: str = "customer_id",
     datetime_col: str = "ordered_at",
     seed: int = 0,
+    fit_rows: int | None = TRAIN_SAMPLE,
+    fit_seed: int = sampling.FIT_SEED,
 ) -> ChurnRun:
     """Train on earlier cut-offs, test at ``test_cutoff``; never a random split of one period.
 
@@ -61,6 +75,10 @@ def time_split_study(
     predictions. The test labels use ``eval_horizon_days`` (default ``horizon_days``). The
     population at each cut-off is the customers who bought in the ``active_within_days`` before it
     (None: everyone who ever bought).
+
+    Above ``fit_rows`` customers at a training cut-off the models are trained on a seeded random
+    sample of them (:func:`crm_research.clv.sampling.fit_sample`, ``fit_seed``); validation and
+    test customers are all scored, and ``extra['fit_note']`` says so (None without a sample).
     """
 
     def active(X: pd.DataFrame) -> pd.DataFrame:
@@ -78,7 +96,8 @@ def time_split_study(
         y = churn_labels(transactions, c, horizon_days, **kw).reindex(X.index)
         data.append((X, y))
     feats = features or [f for f in FEATURES if f in data[0][0].columns]
-    folds = [(data[i][0], data[i][1], data[i + 1][0], data[i + 1][1]) for i in range(len(data) - 1)]
+    train = [_train_rows(X, y, fit_rows, fit_seed) for X, y in data]
+    folds = [(*train[i], data[i + 1][0], data[i + 1][1]) for i in range(len(data) - 1)]
     params, table = select_by_time(folds, feats, seed=seed)
     # calibration map from the last fold: trained at c_{n-2}, predicted at c_{n-1}
     Xa, ya, Xb, yb = folds[-1]
@@ -87,7 +106,7 @@ def time_split_study(
         yb.to_numpy(),
     )
     cal_lr = calibrator(Logit(feats).fit(Xa, ya).predict(Xb), yb.to_numpy())
-    Xtr, ytr = data[-1]
+    Xtr, ytr = train[-1]
     gb = gradient_boosting(params, seed).fit(Xtr[feats], ytr)
     lr = Logit(feats).fit(Xtr, ytr)
     test = cuts[-1]
@@ -127,5 +146,8 @@ def time_split_study(
             "recency_threshold_days": thr,
             "train_rows": len(Xtr),
             "train_churn_rate": float(ytr.mean()),
+            "fit_note": sampling.sample_note(
+                len(Xtr), len(data[-1][0]), fit_seed, what="every test customer scored"
+            ),
         },
     )

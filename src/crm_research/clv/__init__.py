@@ -3,6 +3,7 @@
 * :mod:`~crm_research.clv.models` — BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma fitted, with
   standard errors; :mod:`~crm_research.clv.formulas` — their closed forms, vectorised;
 * :mod:`~crm_research.clv.scoring` — every customer scored (pandas chunks, Parquet, Spark);
+* :mod:`~crm_research.clv.sampling` — fits on a seeded sample of customers on large data;
 * :mod:`~crm_research.clv.fit_checks` — holdout, tracking and conditional-expectation checks;
 * :mod:`~crm_research.clv.covariates`, :mod:`~crm_research.clv.uncertainty`,
   :mod:`~crm_research.clv.evaluation` — covariates, per-customer intervals, holdout evaluation;
@@ -36,6 +37,7 @@ from crm_research.clv.models import (
     numerical_hessian,
     spend_independence,
 )
+from crm_research.clv.sampling import FIT_SAMPLE, FIT_SEED, fit_sample, sample_note
 from crm_research.clv.scoring import (
     SCORE_COLUMNS,
     clv_table,
@@ -57,6 +59,10 @@ __all__ = [
     "spend_independence",
     "fit_gamma_gamma",
     "discounted_clv",
+    "FIT_SAMPLE",
+    "FIT_SEED",
+    "fit_sample",
+    "sample_note",
     "SCORE_COLUMNS",
     "score",
     "score_lifetimes",

@@ -83,12 +83,15 @@ def tracking(
     births = days.groupby(customer_col)[datetime_col].min()
     b = ((births - start).dt.days / period_days).to_numpy()
     ends = np.arange(1, periods + 1)
+    # customers share few birth days: the forecast is evaluated once per distinct birth and
+    # indexed back, so the sum (same terms, same order) is that over every customer
+    births_u, inverse = np.unique(b, return_inverse=True)
     # purchase days are whole days: a customer born on day d can repeat from day d + 1 on
     pred = np.array(
         [
             model.expected_repeat_purchases_new_customer(
-                np.clip(e - b - 1 / period_days, 0, None)
-            ).sum()
+                np.clip(e - births_u - 1 / period_days, 0, None)
+            )[inverse].sum()
             for e in ends
         ]
     )

@@ -10,6 +10,7 @@ dataset's currency unless a docstring says "scaled" (divided by
 
 from __future__ import annotations
 
+from crm_research.clv.sampling import sample_customers
 from crm_research.clv.value_views.conclusions import (
     conclusions_markdown,
     value_facts,
@@ -46,7 +47,6 @@ from crm_research.clv.value_views.intervals import (
     holdout_coverage,
     interval_examples,
     interval_summary,
-    sample_customers,
     value_intervals,
 )
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from crm_research.clv import covariates as cov
 from crm_research.clv import models as btyd
+from crm_research.clv import sampling
 from crm_research.clv.value_views.covariate_data import CovariateDesign
 from crm_research.data.datasets import NEEDS
 
@@ -31,11 +32,13 @@ ESTIMATE_COLUMNS = {
 @dataclass
 class CovariateEffects:
     """Fits with covariates: ``purchase`` (Pareto/NBD or BG/NBD; every dummy on the purchase
-    and the dropout process) and, with amounts, ``spend`` (Gamma-Gamma; every dummy on spend)."""
+    and the dropout process) and, with amounts, ``spend`` (Gamma-Gamma; every dummy on spend); ``fit_note`` says
+    when they were fitted on a seeded sample of the customers."""
 
     design: CovariateDesign
     purchase: cov.CovariateFit
     spend: cov.CovariateFit | None = None
+    fit_note: str | None = None
 
     def table(self) -> pd.DataFrame:
         """One row per process and covariate level: ``process``, ``covariate``, ``level``,
@@ -99,18 +102,24 @@ def fit_covariate_effects(
     *,
     model: str = "pareto",
     spend: bool = True,
+    fit_customers: int | None = sampling.FIT_SAMPLE,
+    fit_seed: int = sampling.FIT_SEED,
 ) -> CovariateEffects:
     """Fit ``model`` ("pareto" or "bgnbd") with every design column on the purchase and dropout
     processes and, with ``spend`` (the summary's ``monetary_value`` is the scaled mean spend),
     Gamma-Gamma with them on spend per purchase. ``summary``: a weekly BTYD summary indexed like
-    the design (customers missing from the design are refused)."""
-    s = summary.join(design.frame, how="left")
+    the design (customers missing from the design are refused). With more than
+    ``fit_customers`` customers the fits use a seeded random sample of them
+    (:func:`crm_research.clv.sampling.fit_sample`, ``fit_seed``; the LR table's ``customers``
+    counts the sample)."""
+    s = sampling.fit_sample(summary, fit_customers, fit_seed).join(design.frame, how="left")
     if s[design.columns].isna().any().any():
         raise ValueError("every customer of the summary needs covariates")
     cols = design.columns
     purchase = cov.fit_btyd_covariates(s, model, trans=cols, life=cols)
     spend_fit = cov.fit_gamma_gamma_covariates(s, spend=cols) if spend else None
-    return CovariateEffects(design, purchase, spend_fit)
+    note = sampling.sample_note(len(s), len(summary), fit_seed, what="")
+    return CovariateEffects(design, purchase, spend_fit, note)
 
 
 def _pct(mult: float) -> str:

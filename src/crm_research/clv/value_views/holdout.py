@@ -10,7 +10,7 @@ import pandas as pd
 
 from crm_research import rfm
 from crm_research.clv import covariates as cov
-from crm_research.clv import evaluation, fit_checks, formulas
+from crm_research.clv import evaluation, fit_checks, formulas, sampling
 from crm_research.clv import models as btyd
 from crm_research.clv.views import window as clv_window
 
@@ -142,15 +142,20 @@ def best_by_mae(table: pd.DataFrame) -> str:
 
 
 def calibration_spend(
-    cal: pd.DataFrame, money_scale: float, penalizer: float = 0.0
+    cal: pd.DataFrame,
+    money_scale: float,
+    penalizer: float = 0.0,
+    fit_customers: int | None = sampling.FIT_SAMPLE,
+    fit_seed: int = sampling.FIT_SEED,
 ) -> tuple[pd.DataFrame, btyd.SpendModel | None]:
     """``cal`` with ``monetary_value_cal`` divided by ``money_scale`` and the Gamma-Gamma fitted
     on its repeat customers (None without amounts or without a repeat customer with a positive
-    amount)."""
+    amount); with more than ``fit_customers`` customers, on the repeat customers of the seeded
+    sample the purchase models were fitted on (:func:`crm_research.clv.sampling.fit_sample`)."""
     if "monetary_value_cal" not in cal:
         return cal, None
     cal = cal.assign(monetary_value_cal=cal["monetary_value_cal"] / money_scale)
-    s = rfm.calibration_summary(cal)
+    s = sampling.fit_sample(rfm.calibration_summary(cal), fit_customers, fit_seed)
     if not ((s["frequency"] > 0) & (s["monetary_value"] > 0)).any():
         return cal, None
     return cal, btyd.fit_gamma_gamma(s, penalizer=penalizer)

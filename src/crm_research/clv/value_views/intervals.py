@@ -11,17 +11,8 @@ import pandas as pd
 from crm_research import rfm
 from crm_research.clv import covariates as cov
 from crm_research.clv import models as btyd
-from crm_research.clv import uncertainty
+from crm_research.clv import sampling, uncertainty
 from crm_research.clv.views import value as views_value
-
-
-def sample_customers(index: pd.Index, sample: int | None, seed: int = 0) -> pd.Index:
-    """A seeded random sample of ``sample`` customers of ``index`` (all of them, in order, when
-    ``sample`` is None or not smaller)."""
-    if sample is None or sample >= len(index):
-        return index
-    rng = np.random.default_rng(seed)
-    return index[np.sort(rng.choice(len(index), size=int(sample), replace=False))]
 
 
 def value_intervals(
@@ -42,9 +33,10 @@ def value_intervals(
     ``value.table`` (``p_alive``, ``expected_purchases``, ``clv``). Index: customer_id (kept for
     joins; reports show only aggregates)."""
     s = value.summary
-    purchase = cov.from_btyd(value.purchases, s)
-    spend = cov.from_gamma_gamma(value.spend, s) if value.spend is not None else None
-    idx = sample_customers(s.index, sample, seed)
+    fitted = value.fit_summary if value.fit_summary is not None else s
+    purchase = cov.from_btyd(value.purchases, fitted)
+    spend = cov.from_gamma_gamma(value.spend, fitted) if value.spend is not None else None
+    idx = sampling.sample_customers(s.index, sample, seed)
     out = uncertainty.customer_intervals(
         purchase,
         s.loc[idx],
@@ -124,6 +116,8 @@ def holdout_coverage(
     seed: int = 0,
     n_draws: int = 300,
     level: float = 0.9,
+    fit_customers: int | None = sampling.FIT_SAMPLE,
+    fit_seed: int = sampling.FIT_SEED,
 ) -> pd.DataFrame:
     """Coverage of ``level`` predictive intervals of holdout outcomes, from models fitted on the
     calibration period (``cal``: :func:`calibration_data`), on a seeded sample of customers.
@@ -133,12 +127,15 @@ def holdout_coverage(
     calibrated model's coverage exactly the level; see :mod:`crm_research.clv.uncertainty`) and,
     with ``spend`` and ``actual_value`` (realised holdout spend per customer in the currency),
     ``holdout spend`` (undiscounted). Columns: ``customers``, ``coverage``, ``level``, ``mean
-    width`` (purchases, or the currency)."""
+    width`` (purchases, or the currency). Parameter uncertainty comes from the rows the models
+    were fitted on: the seeded sample of :func:`crm_research.clv.sampling.fit_sample`
+    (``fit_customers``, ``fit_seed``; the same as the fits') when there are more customers."""
     s = rfm.calibration_summary(cal)
     horizon = float(cal["duration_holdout"].iloc[0])
-    purchase_fit = cov.from_btyd(purchase, s)
-    spend_fit = cov.from_gamma_gamma(spend, s) if spend is not None else None
-    idx = sample_customers(s.index, sample, seed)
+    fitted = sampling.fit_sample(s, fit_customers, fit_seed)
+    purchase_fit = cov.from_btyd(purchase, fitted)
+    spend_fit = cov.from_gamma_gamma(spend, fitted) if spend is not None else None
+    idx = sampling.sample_customers(s.index, sample, seed)
     actual = cal.loc[idx, "frequency_holdout"]
     kw = {"horizon": horizon, "level": level, "n_draws": n_draws, "seed": seed}
     use_spend = spend_fit is not None and actual_value is not None

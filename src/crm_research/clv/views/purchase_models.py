@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from crm_research.clv import fit_checks
+from crm_research.clv import fit_checks, sampling
 from crm_research.clv import models as btyd
 from crm_research.clv.views.window import WEEK
 
@@ -20,13 +20,28 @@ def fit_purchase_models(
     summary: pd.DataFrame,
     models: tuple[str, ...] = ("bgnbd", "pareto", "mbgnbd"),
     penalizer: float = 0.0,
+    fit_customers: int | None = sampling.FIT_SAMPLE,
+    fit_seed: int = sampling.FIT_SEED,
+    pareto_customers: int | None = sampling.PARETO_FIT_SAMPLE,
 ) -> tuple[dict[str, btyd.BTYDModel], list[str]]:
     """Fit each purchase model on a BTYD summary. Returns the fits that converged (by model key)
-    and one note per model that did not."""
-    fits, notes = {}, []
+    and notes: first that the models were fitted on a seeded sample of ``fit_customers``
+    customers when the summary has more (:func:`crm_research.clv.sampling.fit_sample`; every
+    customer is still scored), Pareto/NBD on at most ``pareto_customers`` (its likelihood, a
+    hypergeometric function, costs far more per customer), then one per model that did not
+    converge."""
+    fitted = sampling.fit_sample(summary, fit_customers, fit_seed)
+    note = sampling.sample_note(len(fitted), len(summary), fit_seed)
+    fits, notes = {}, [note] if note else []
     for m in models:
+        rows = fitted
+        if m == "pareto" and pareto_customers is not None and len(fitted) > pareto_customers:
+            rows = sampling.fit_sample(summary, pareto_customers, fit_seed)
+            notes.append(
+                f"Pareto/NBD: {sampling.sample_note(len(rows), len(summary), fit_seed, what='')}"
+            )
         try:
-            fits[m] = btyd.fit_btyd(summary, m, penalizer=penalizer)
+            fits[m] = btyd.fit_btyd(rows, m, penalizer=penalizer)
         except (RuntimeError, ValueError, np.linalg.LinAlgError) as e:
             notes.append(f"{btyd.MODEL_LABELS[m]} did not converge on these data ({e}).")
     return fits, notes

@@ -11,6 +11,7 @@ import pandas as pd
 
 from crm_research import rfm
 from crm_research.clv import models as btyd
+from crm_research.clv import sampling
 from crm_research.clv.views.window import WEEK
 from crm_research.reporting import kpi
 
@@ -22,7 +23,9 @@ READABLE = {"mean clv": "mean CLV", "mean expected_purchases": "mean expected pu
 class CustomerValue:
     """Purchase (and spend) models fitted on all data up to the observation end, and per
     customer ``p_alive``, ``expected_purchases`` in the horizon and, with amounts,
-    ``expected_spend`` per purchase and discounted ``clv`` (in ``currency``)."""
+    ``expected_spend`` per purchase and discounted ``clv`` (in ``currency``). ``fit_summary``: the
+    rows the models were fitted on (``summary`` itself, or its seeded sample on large data: see
+    ``fit_note``)."""
 
     summary: pd.DataFrame
     purchases: btyd.BTYDModel
@@ -32,6 +35,8 @@ class CustomerValue:
     money_scale: float
     spend_check: dict | None = None
     notes: list[str] = field(default_factory=list)
+    fit_summary: pd.DataFrame | None = None
+    fit_note: str | None = None
 
     @property
     def value_col(self) -> str:
@@ -48,13 +53,19 @@ def customer_value(
     horizon_weeks: float = 52,
     discount_rate_monthly: float = 0.01,
     penalizer: float = 0.0,
+    fit_customers: int | None = sampling.FIT_SAMPLE,
+    fit_seed: int = sampling.FIT_SEED,
 ) -> CustomerValue:
     """BG/NBD (and with amounts Gamma-Gamma) on every purchase up to ``end``, weekly.
 
     Amounts are divided by :func:`crm_research.reporting.kpi.money_scale` before the spend model is fitted
     and multiplied back, exactly as :func:`crm_research.clv.clv_table` (and the run KPIs) do, so
     the total CLV is the run's ``clv_12m_total``. Without amounts, or when no repeat customer has
-    a positive amount, there is no spend model and no money column (a note says why)."""
+    a positive amount, there is no spend model and no money column (a note says why).
+
+    With more than ``fit_customers`` customers the models are fitted on a seeded random sample of
+    them (:func:`crm_research.clv.sampling.fit_sample`, ``fit_seed``) and every customer is scored;
+    ``fit_note`` says so (None when every customer was fitted on)."""
 
     scale = kpi.money_scale(currency or "")
     s = rfm.btyd_summary(
@@ -64,18 +75,22 @@ def customer_value(
         freq="D",
         freq_multiplier=WEEK,
     )
-    bg = btyd.fit_btyd(s, "bgnbd", penalizer=penalizer)
+    if has_amount:
+        s["monetary_value"] = s["monetary_value"].fillna(0.0) / scale
+    fitted = sampling.fit_sample(s, fit_customers, fit_seed)
+    bg = btyd.fit_btyd(fitted, "bgnbd", penalizer=penalizer)
     table = pd.DataFrame(
         {"p_alive": bg.p_alive(s), "expected_purchases": bg.expected_purchases(horizon_weeks, s)}
     )
     out = CustomerValue(s, bg, None, table, currency if has_amount else None, scale)
+    out.fit_summary = fitted
+    out.fit_note = sampling.sample_note(len(fitted), len(s), fit_seed)
     if not has_amount:
         return out
-    s["monetary_value"] = s["monetary_value"].fillna(0.0) / scale
-    if not ((s["frequency"] > 0) & (s["monetary_value"] > 0)).any():
+    if not ((fitted["frequency"] > 0) & (fitted["monetary_value"] > 0)).any():
         out.notes.append("No repeat customer has a positive amount: no spend model.")
         return out
-    out.spend = btyd.fit_gamma_gamma(s, penalizer=penalizer)
+    out.spend = btyd.fit_gamma_gamma(fitted, penalizer=penalizer)
     out.spend_check = btyd.spend_independence(s)
     table["expected_spend"] = out.spend.expected_spend(s) * scale
     table["clv"] = (
