@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test-stamp
 BOOK_STAMP := $(VENV)/.installed-book-stamp
 KERNEL := crm-research
 
-.PHONY: help report book student test lint format strip lab bench bench-1m clean-reports check-reports chromium kernel
+.PHONY: help report book student test lint format strip lab bench bench-1m bench-report clean-reports check-reports chromium kernel
 
 .DEFAULT_GOAL := help
 
@@ -74,12 +74,16 @@ lab: $(STAMP)  ## JupyterLab at the repository root on the project kernel crm-re
 	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
 	$(BIN)/jupyter lab --notebook-dir=.
 
-bench: $(STAMP)  ## integration (100k people) and summary benchmarks; worlds cached in data/bench/
+bench: $(STAMP)  ## validation (10M rows), integration (100k people) and summary benchmarks; worlds cached in data/bench/
+	$(BIN)/python benchmarks/bench_validate.py 10000000
 	$(BIN)/python benchmarks/bench_integration.py --n-people 100000 --workdir data/bench/world-100k
 	$(BIN)/python benchmarks/bench_summary.py --rows 10000000 --customers 1000000
 
 bench-1m: $(STAMP)  ## integration of the 1,000,000-person world (simulated once: ~25 min, 15 GiB)
 	$(BIN)/python benchmarks/bench_integration.py --n-people 1000000 --workdir data/bench/world-1m
+
+bench-report: $(STAMP)  ## every notebook on a generated own-data export of 1M customers, 10M orders (~10 min)
+	$(BIN)/python benchmarks/bench_report.py --workdir data/bench/report-10m
 
 check-reports: $(STAMP)  ## check reports/: links, titles, Markdown, decimals; images in headless Chromium
 	$(BIN)/python -m crm_research.reporting.check reports
