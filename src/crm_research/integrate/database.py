@@ -18,7 +18,7 @@ from crm_research.integrate.clusters import Resolution
 from crm_research.integrate.contacts import contactability
 from crm_research.integrate.customers import link_sources, validation_counts
 from crm_research.integrate.linkage import resolve_identities
-from crm_research.integrate.standardise import identity_records
+from crm_research.integrate.standardise import IDENTITY_SOURCES, identity_records
 from crm_research.integrate.truth import score_resolution
 
 
@@ -57,8 +57,10 @@ def build_customer_db(
 
     t0 = time.perf_counter()
     own = validated is None
-    if own:
-        validated = validate_folder(folder, as_of=as_of)
+    if own:  # with a database file, the engine writes the accepted rows there (no frames)
+        if db_path is not None and Path(db_path).exists():
+            Path(db_path).unlink()
+        validated = validate_folder(folder, as_of=as_of, store=db_path)
     validate_s = time.perf_counter() - t0
     res = integrate_validated(
         validated,
@@ -100,7 +102,13 @@ def integrate_validated(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     db_path = Path(db_path) if db_path is not None else None
-    if db_path is not None and db_path.exists():
+    stored = {n for n, v in validated.items() if v.accepted is None}
+    for n in stored:
+        if db_path is None or Path(validated[n].stored[0]).resolve() != db_path.resolve():
+            raise ValueError(
+                f"{n}: its accepted rows are stored in {validated[n].stored}, not in {db_path}"
+            )
+    if db_path is not None and db_path.exists() and not stored:
         db_path.unlink()
     con = engine.connect(db_path)
     # DuckDB's dictionary compression costs half the store time on high-cardinality text (ids)
@@ -110,8 +118,9 @@ def integrate_validated(
     kinds = {r: quarantine_reason_kind(r) for r in quarantine["reason"].unique()}
     quarantine["reason_kind"] = quarantine["reason"].map(kinds).astype("string")
     load_log = pd.DataFrame([v.counts() for v in validated.values()])
-    sends = validated["email_sends"].accepted[["email", "sent_at", "bounced"]]
     for name, v in validated.items():
+        if name in stored:  # written by the reader
+            continue
         engine.write(con, f"src_{name}", v.accepted)
         if release and name in _RELEASED:  # stored: its pandas frame is not needed any more
             v.accepted = v.accepted.iloc[:0]
@@ -125,10 +134,15 @@ def integrate_validated(
     first_orders = con.sql(
         "SELECT member_id, MIN(ordered_at) AS ordered_at FROM src_orders GROUP BY member_id"
     ).to_pandas()
+    sends = last_sends(con)
     timings["store_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    records = identity_records({**validated, "orders": first_orders})
+    sources = {  # the small identity sources, read back where the reader stored them
+        n: validated[n] if n not in stored else con.table(f"src_{n}").to_pandas()
+        for n in IDENTITY_SOURCES
+    }
+    records = identity_records({**sources, "orders": first_orders})
     timings["records_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -169,6 +183,17 @@ def integrate_validated(
         contacts=contacts,
         timings=timings,
     )
+
+
+def last_sends(con) -> pd.DataFrame:
+    """Per e-mail address as sent to (``email``), its last send: ``sent_at`` and ``bounced``
+    (what :func:`contactability` needs from ``src_email_sends``; ties on ``sent_at``: the
+    later line), from the stored table."""
+    out = con.sql(
+        "SELECT email, max(sent_at) AS sent_at, arg_max(bounced, (sent_at, line)) AS bounced "
+        "FROM src_email_sends GROUP BY email ORDER BY email"
+    ).to_pandas()
+    return out.astype({"email": "string"})
 
 
 def resolution_tables(res: Resolution, bins: int = 50) -> dict[str, pd.DataFrame]:
