@@ -64,14 +64,16 @@ def _reset_peak() -> float:
 
 
 def integrate(folder: Path, n_people: int, seed: int, db: Path) -> dict:
-    """build_customer_db's two steps, with the peak memory of validation and of the rest."""
+    """build_customer_db's two steps (validation writing the accepted rows into the database,
+    then the rest), with the peak memory of validation and of the rest."""
     from crm_research import integrate as ig
     from crm_research.data.reader import validate_folder
     from crm_research.data.simulator import WorldConfig, export_time
 
     as_of = export_time(WorldConfig(n_people=n_people, seed=seed))
+    db.unlink(missing_ok=True)
     t = time.perf_counter()
-    validated = validate_folder(folder, as_of=as_of)
+    validated = validate_folder(folder, as_of=as_of, store=db)  # accepted rows: into the db
     validate_s = time.perf_counter() - t
     validate_peak = peak_rss_gib()
     rest_start = _reset_peak()
