@@ -160,8 +160,15 @@ def integrate_validated(
     engine.write(con, "contacts", contacts)
     for name, df in resolution_tables(resolution).items():
         engine.write(con, name, df)
-    for name, expr in link_sources(con).items():
-        con.create_table(name, expr, overwrite=True)
+
+    def keep(name, expr):  # built once, read by the tables after it
+        con.create_table(name, expr, overwrite=True, temp=name == "web_sessions")
+        return con.table(name)
+
+    for name, expr in link_sources(con, materialise=keep).items():
+        if name != "transactions":  # already built
+            con.create_table(name, expr, overwrite=True)
+    con.drop_table("web_sessions")
     truth = Path(folder) / "truth" if folder is not None else None
     scores = None
     if truth is not None and truth.exists():
