@@ -68,6 +68,7 @@ def store_accepted(con, body: str, contract, target: tuple[str, str], *, ordered
     BIGINT, then the contract's columns; dates as TIMESTAMP), in line order. ``ordered``: the
     body already yields rows in line order (no sort)."""
     db, table = target
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
     cols = ["CAST(line AS BIGINT) AS line"] + [
         f"CAST({sql_name(c.name)} AS {_SQL_TYPES.get(c.kind, 'BOOLEAN')}) AS {sql_name(c.name)}"
         for c in contract.columns
