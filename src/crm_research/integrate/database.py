@@ -75,6 +75,8 @@ def build_customer_db(
     return res
 
 
+BUILD_MEMORY = "2GB"  # DuckDB's memory limit on the build connection (see integrate_validated)
+
 # large sources, not read by identity resolution: stored, then their pandas frames released
 _RELEASED = ("orders", "order_lines", "shipments", "sessions", "email_sends", "tickets")
 
@@ -114,6 +116,9 @@ def integrate_validated(
     # DuckDB's dictionary compression costs half the store time on high-cardinality text (ids)
     # and saves about 4% of the file: off while building (a write setting; reading is unchanged)
     con.raw_sql("SET disabled_compression_methods = 'dictionary'")
+    # the build's buffer memory (beyond it DuckDB spills): the source tables it stored stay on
+    # disk instead of in a cache beside identity resolution's own engine
+    con.raw_sql(f"SET memory_limit = '{BUILD_MEMORY}'")
     quarantine = pd.concat([v.quarantine for v in validated.values()], ignore_index=True)
     kinds = {r: quarantine_reason_kind(r) for r in quarantine["reason"].unique()}
     quarantine["reason_kind"] = quarantine["reason"].map(kinds).astype("string")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -23,6 +24,9 @@ from crm_research.integrate.standardise import one_edit_keys
 
 NAME_EDITS = ("levenshtein", "characters")
 EM_MAX_PAIRS = 6e5  # pairs per EM training pass (larger blocks are sampled down to about this)
+# DuckDB's buffer memory for splink (beyond it, it spills to disk): keeps resolving 1,000,000
+# people (3 M records) within a few GiB; smaller worlds never reach it
+SPLINK_MEMORY = "3GB"
 
 
 def splink_settings(name_edit: str = "levenshtein"):
@@ -164,7 +168,9 @@ def _resolve_splink(
 
     logging.getLogger("splink").setLevel(logging.ERROR)
     if backend == "duckdb":
-        db = DuckDBAPI()
+        engine_con = duckdb.connect()
+        engine_con.execute(f"SET memory_limit = '{SPLINK_MEMORY}'")
+        db = DuckDBAPI(connection=engine_con)
     elif backend == "spark":
         from splink import SparkAPI  # heavy, and needs pyspark: only on Spark
 
