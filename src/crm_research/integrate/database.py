@@ -45,8 +45,10 @@ def build_customer_db(
     validated: dict[str, Validated] | None = None,
 ) -> IntegrationResult:
     """Validate every export in ``folder`` (or take ``validated``, tables already validated),
-    resolve identities and write the customer database (:func:`integrate_validated`; the large
-    sources' pandas frames are released once stored when this function validated them itself).
+    resolve identities and write the customer database (:func:`integrate_validated`). When this
+    function validates and ``db_path`` is a file, the reader's engine writes each source's
+    accepted rows straight into it (``validate_folder(store=db_path)``: no pandas copies of the
+    exports); in memory (no ``db_path``) they pass through frames, released once stored.
 
     Tables written: ``src_<table>`` (accepted rows), ``quarantine`` (rejected rows with file,
     line and reason), ``load_log``, ``identity_records``, ``identity_map`` (source record →
@@ -94,9 +96,11 @@ def integrate_validated(
     """Integrate validated exports (:func:`crm_research.data.reader.validate_folder`) into the
     customer database (see :func:`build_customer_db`); ``folder``: where ``truth/`` may be.
 
-    The accepted rows are stored first; with ``release`` the pandas frames of the large
-    transactional sources are dropped from ``validated`` once stored (their per-customer work
-    is done by the engine), so identity resolution runs without them in memory. Timings (s):
+    Sources whose accepted rows the reader already stored (``accepted`` None, ``stored`` in
+    ``db_path``) are kept there; the others are stored first, and with ``release`` the pandas
+    frames of the large transactional sources are dropped from ``validated`` once stored. The
+    small identity sources are read back from the stored tables, the e-mail sends as the last
+    send per address (:func:`last_sends`). Timings (s):
     ``store_s`` (source tables), ``records_s`` (identity records), ``resolve_s`` (resolution),
     ``contacts_s``, ``database_s`` (the customer-centric tables, truth and scores).
     """
@@ -144,7 +148,7 @@ def integrate_validated(
 
     t0 = time.perf_counter()
     sources = {  # the small identity sources, read back where the reader stored them
-        n: validated[n] if n not in stored else con.table(f"src_{n}").to_pandas()
+        n: validated[n] if n not in stored else con.raw_sql(f"SELECT * FROM src_{n}").df()
         for n in IDENTITY_SOURCES
     }
     records = identity_records({**sources, "orders": first_orders})
