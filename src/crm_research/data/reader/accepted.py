@@ -62,11 +62,14 @@ _SQL_TYPES = {
 }
 
 
-def store_accepted(con, body: str, contract, target: tuple[str, str], *, ordered: bool) -> None:
+def store_accepted(
+    con, body: str, contract, target: tuple[str, str], *, ordered: bool, expected: int
+) -> None:
     """Accepted rows written by the engine into a DuckDB database file as one table (``target``:
     database path, table name), with the columns and types :func:`typed_frame` gives (``line``
     BIGINT, then the contract's columns; dates as TIMESTAMP), in line order. ``ordered``: the
-    body already yields rows in line order (no sort)."""
+    body already yields rows in line order (no sort). ``expected``: the number of accepted rows
+    (rows in - quarantined); a table with another count raises."""
     db, table = target
     Path(db).parent.mkdir(parents=True, exist_ok=True)
     cols = ["CAST(line AS BIGINT) AS line"] + [
@@ -82,5 +85,8 @@ def store_accepted(con, body: str, contract, target: tuple[str, str], *, ordered
             f"CREATE OR REPLACE TABLE __store.main.{sql_name(table)} AS "
             f"SELECT {', '.join(cols)} FROM ({body}){order}"
         )
+        n = con.execute(f"SELECT count(*) FROM __store.main.{sql_name(table)}").fetchone()[0]
+        if n != expected:
+            raise AssertionError(f"{table}: {n} rows stored, but {expected} rows were accepted")
     finally:
         con.execute("DETACH __store")

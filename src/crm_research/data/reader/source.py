@@ -368,7 +368,9 @@ def _check_source(
                     drop=[x for x in contract.names if x not in present and x != contract.key],
                 )
             if store is not None:  # the fast path's positional join keeps the file's order
-                store_accepted(con, body, contract, store, ordered=skipped is not None)
+                store_accepted(
+                    con, body, contract, store, ordered=skipped is not None, expected=n_accepted
+                )
             if want_rows:
                 accepted = typed_frame(con.execute(body + " ORDER BY line").df(), contract)
         return Result(rows_in, accepted, n_accepted, quarantine, enc, present)
