@@ -18,6 +18,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -63,23 +64,57 @@ def _reset_peak() -> float:
     return float("nan")
 
 
+def _rss_gib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 2**20  # kB -> GiB
+    return float("nan")
+
+
+class _Sampler(threading.Thread):
+    """The resident set every 0.2 s (for each phase's peak, from the phases' timings)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples: list[tuple[float, float]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.samples.append((time.perf_counter(), _rss_gib()))
+            self.stop.wait(0.2)
+
+    def peaks(self, start: float, timings: dict[str, float]) -> dict[str, float]:
+        out, t = {}, start
+        for k, v in timings.items():
+            got = [r for s, r in self.samples if t <= s <= t + v]
+            out[k] = max(got) if got else float("nan")
+            t += v
+        return out
+
+
 def integrate(folder: Path, n_people: int, seed: int, db: Path) -> dict:
-    """build_customer_db's two steps, with the peak memory of validation and of the rest."""
+    """build_customer_db's two steps (validation writing the accepted rows into the database,
+    then the rest), with the peak memory of validation and of the rest."""
     from crm_research import integrate as ig
     from crm_research.data.reader import validate_folder
     from crm_research.data.simulator import WorldConfig, export_time
 
     as_of = export_time(WorldConfig(n_people=n_people, seed=seed))
+    db.unlink(missing_ok=True)
     t = time.perf_counter()
-    validated = validate_folder(folder, as_of=as_of)
+    validated = validate_folder(folder, as_of=as_of, store=db)  # accepted rows: into the db
     validate_s = time.perf_counter() - t
     validate_peak = peak_rss_gib()
     rest_start = _reset_peak()
+    sampler = _Sampler()
+    sampler.start()
     t = time.perf_counter()
     res = ig.integrate_validated(
         validated, folder=folder, db_path=db, as_of=as_of, seed=seed, release=True
     )
     rest = time.perf_counter() - t
+    sampler.stop.set()
     return {
         "seconds": validate_s + rest,
         "timings": {"validate_s": validate_s} | res.timings,
@@ -91,6 +126,7 @@ def integrate(folder: Path, n_people: int, seed: int, db: Path) -> dict:
         "peak_gib": max(validate_peak, peak_rss_gib()),
         "rest_peak_gib": peak_rss_gib(),
         "rest_start_gib": rest_start,
+        "phase_peak_gib": sampler.peaks(t, res.timings),
     }
 
 
@@ -154,7 +190,8 @@ def main() -> None:
         f"without validation: {t - res['timings']['validate_s']:.1f} s"
     )
     for k, v in res["timings"].items():
-        print(f"  {k:12s} {v:8.1f} s")
+        peak = res["phase_peak_gib"].get(k)
+        print(f"  {k:12s} {v:8.1f} s" + (f"   peak RSS {peak:.2f} GiB" if peak else ""))
     print(f"rows/second (integration): {rows / t:,.0f}")
     print(
         f"identity records: {res['records']:,}; pairs scored: {res['pairs']:,}; customers: {res['customers']:,}"

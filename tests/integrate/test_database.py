@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from crm_research import integrate as ig
 from crm_research.data import engine
+from crm_research.data.reader import validate_folder
+from crm_research.integrate import last_sends
 
 
 def test_customer_database_is_consistent(built):
@@ -33,3 +37,22 @@ def test_customer_database_is_consistent(built):
     q = con.table("quarantine").to_pandas()
     assert len(q) == log["quarantined"].sum()
     con.disconnect()
+
+
+def test_last_sends_give_the_contacts_every_send_gives(built, small_world, small_world_folder):
+    """Contactability from the last send per address (SQL) equals it from every send."""
+    val = validate_folder(small_world_folder, as_of=small_world.as_of)
+    rec = ig.identity_records(val)
+    con = engine.connect(built.db_path, read_only=True)
+    last = last_sends(con)
+    con.disconnect()
+    sends = val["email_sends"].accepted
+    assert last["email"].is_unique and len(last) < len(sends)
+    clusters = built.resolution.clusters
+    pd.testing.assert_frame_equal(
+        ig.contactability(rec, clusters, last, small_world.as_of),
+        ig.contactability(rec, clusters, sends, small_world.as_of),
+    )
+    pd.testing.assert_frame_equal(
+        built.contacts, ig.contactability(rec, clusters, sends, small_world.as_of)
+    )

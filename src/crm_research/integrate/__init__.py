@@ -22,6 +22,7 @@ from crm_research.integrate.database import (
     IntegrationResult,
     build_customer_db,
     integrate_validated,
+    last_sends,
     resolution_tables,
 )
 from crm_research.integrate.emails import EMAIL_CLASSES, classify_email, email_syntax_ok
@@ -55,6 +56,7 @@ __all__ = [
     "identifying_sources",
     "identity_records",
     "integrate_validated",
+    "last_sends",
     "link_sources",
     "one_edit_keys",
     "pairwise_scores",

@@ -26,7 +26,16 @@ def contactability(
     """
     as_of = pd.Timestamp(as_of)
     cols = ["unique_id", "source", "email", "phone_class", "address", "updated_at"]
-    r = records[cols].merge(clusters[["unique_id", "customer_id"]], on="unique_id")
+    ids = clusters["unique_id"]
+    if (
+        len(ids) == len(records)
+        and ids.is_unique
+        and (ids.to_numpy() == records["unique_id"].to_numpy()).all()
+    ):
+        # clusters in the records' order (what resolve_identities returns): the merge's rows
+        r = records[cols].assign(customer_id=clusters["customer_id"].array)
+    else:
+        r = records[cols].merge(clusters[["unique_id", "customer_id"]], on="unique_id")
     bounced = pd.Series(False, index=r.index)
     if email_sends is not None and len(email_sends):
         last = email_sends[["sent_at", "bounced"]].assign(key=email_sends["email"].str.lower())

@@ -7,8 +7,12 @@ from __future__ import annotations
 import ibis
 
 
-def link_sources(con, identity_map_name: str = "identity_map"):
+def link_sources(con, identity_map_name: str = "identity_map", materialise=None):
     """Ibis expressions of the customer-centric tables, from the stored source tables.
+
+    ``materialise`` (optional: ``(name, expr) -> table``): called on ``transactions`` and on
+    ``web_sessions`` (every attributed web session: the cookie stitching) so that the tables
+    built from them read them once instead of recomputing their joins (same rows).
 
     Expects tables ``src_<table>`` (accepted rows) and ``identity_map`` (source, record_id,
     customer_id) in ``con``. Returns a dict of Ibis expressions: ``transactions`` (one row per
@@ -32,6 +36,8 @@ def link_sources(con, identity_map_name: str = "identity_map"):
         .left_join(n_lines, "order_id")
         .select("customer_id", "order_id", "ordered_at", "amount", "channel", "n_lines")
     )
+    keep = materialise or (lambda _name, expr: expr)
+    transactions = keep("transactions", transactions)
     tickets = con.table("src_tickets").join(ids("cc_customers", "cc_customer_id"), "cc_customer_id")
     sessions = con.table("src_sessions")
     logged = sessions.filter(sessions.login_id.notnull()).join(
@@ -51,6 +57,7 @@ def link_sources(con, identity_map_name: str = "identity_map"):
     web = web.mutate(customer_id=ibis.coalesce(web.customer_id, web.cookie_customer)).filter(
         lambda t: t.customer_id.notnull()
     )
+    web = keep("web_sessions", web.select("customer_id", "started_at", "login_id"))
     sends = con.table("src_email_sends").join(
         ids("email_subscribers", "subscriber_id"), "subscriber_id"
     )

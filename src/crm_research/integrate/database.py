@@ -18,7 +18,7 @@ from crm_research.integrate.clusters import Resolution
 from crm_research.integrate.contacts import contactability
 from crm_research.integrate.customers import link_sources, validation_counts
 from crm_research.integrate.linkage import resolve_identities
-from crm_research.integrate.standardise import identity_records
+from crm_research.integrate.standardise import IDENTITY_SOURCES, identity_records
 from crm_research.integrate.truth import score_resolution
 
 
@@ -45,8 +45,10 @@ def build_customer_db(
     validated: dict[str, Validated] | None = None,
 ) -> IntegrationResult:
     """Validate every export in ``folder`` (or take ``validated``, tables already validated),
-    resolve identities and write the customer database (:func:`integrate_validated`; the large
-    sources' pandas frames are released once stored when this function validated them itself).
+    resolve identities and write the customer database (:func:`integrate_validated`). When this
+    function validates and ``db_path`` is a file, the reader's engine writes each source's
+    accepted rows straight into it (``validate_folder(store=db_path)``: no pandas copies of the
+    exports); in memory (no ``db_path``) they pass through frames, released once stored.
 
     Tables written: ``src_<table>`` (accepted rows), ``quarantine`` (rejected rows with file,
     line and reason), ``load_log``, ``identity_records``, ``identity_map`` (source record →
@@ -57,8 +59,10 @@ def build_customer_db(
 
     t0 = time.perf_counter()
     own = validated is None
-    if own:
-        validated = validate_folder(folder, as_of=as_of)
+    if own:  # with a database file, the engine writes the accepted rows there (no frames)
+        if db_path is not None and Path(db_path).exists():
+            Path(db_path).unlink()
+        validated = validate_folder(folder, as_of=as_of, store=db_path)
     validate_s = time.perf_counter() - t0
     res = integrate_validated(
         validated,
@@ -72,6 +76,8 @@ def build_customer_db(
     res.timings = {"validate_s": validate_s} | res.timings
     return res
 
+
+BUILD_MEMORY = "2GB"  # DuckDB's memory limit on the build connection (see integrate_validated)
 
 # large sources, not read by identity resolution: stored, then their pandas frames released
 _RELEASED = ("orders", "order_lines", "shipments", "sessions", "email_sends", "tickets")
@@ -90,9 +96,11 @@ def integrate_validated(
     """Integrate validated exports (:func:`crm_research.data.reader.validate_folder`) into the
     customer database (see :func:`build_customer_db`); ``folder``: where ``truth/`` may be.
 
-    The accepted rows are stored first; with ``release`` the pandas frames of the large
-    transactional sources are dropped from ``validated`` once stored (their per-customer work
-    is done by the engine), so identity resolution runs without them in memory. Timings (s):
+    Sources whose accepted rows the reader already stored (``accepted`` None, ``stored`` in
+    ``db_path``) are kept there; the others are stored first, and with ``release`` the pandas
+    frames of the large transactional sources are dropped from ``validated`` once stored. The
+    small identity sources are read back from the stored tables, the e-mail sends as the last
+    send per address (:func:`last_sends`). Timings (s):
     ``store_s`` (source tables), ``records_s`` (identity records), ``resolve_s`` (resolution),
     ``contacts_s``, ``database_s`` (the customer-centric tables, truth and scores).
     """
@@ -100,18 +108,28 @@ def integrate_validated(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     db_path = Path(db_path) if db_path is not None else None
-    if db_path is not None and db_path.exists():
+    stored = {n for n, v in validated.items() if v.accepted is None}
+    for n in stored:
+        if db_path is None or Path(validated[n].stored[0]).resolve() != db_path.resolve():
+            raise ValueError(
+                f"{n}: its accepted rows are stored in {validated[n].stored}, not in {db_path}"
+            )
+    if db_path is not None and db_path.exists() and not stored:
         db_path.unlink()
     con = engine.connect(db_path)
     # DuckDB's dictionary compression costs half the store time on high-cardinality text (ids)
     # and saves about 4% of the file: off while building (a write setting; reading is unchanged)
     con.raw_sql("SET disabled_compression_methods = 'dictionary'")
+    # the build's buffer memory (beyond it DuckDB spills): the source tables it stored stay on
+    # disk instead of in a cache beside identity resolution's own engine
+    con.raw_sql(f"SET memory_limit = '{BUILD_MEMORY}'")
     quarantine = pd.concat([v.quarantine for v in validated.values()], ignore_index=True)
     kinds = {r: quarantine_reason_kind(r) for r in quarantine["reason"].unique()}
     quarantine["reason_kind"] = quarantine["reason"].map(kinds).astype("string")
     load_log = pd.DataFrame([v.counts() for v in validated.values()])
-    sends = validated["email_sends"].accepted[["email", "sent_at", "bounced"]]
     for name, v in validated.items():
+        if name in stored:  # written by the reader
+            continue
         engine.write(con, f"src_{name}", v.accepted)
         if release and name in _RELEASED:  # stored: its pandas frame is not needed any more
             v.accepted = v.accepted.iloc[:0]
@@ -125,10 +143,15 @@ def integrate_validated(
     first_orders = con.sql(
         "SELECT member_id, MIN(ordered_at) AS ordered_at FROM src_orders GROUP BY member_id"
     ).to_pandas()
+    sends = last_sends(con)
     timings["store_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    records = identity_records({**validated, "orders": first_orders})
+    sources = {  # the small identity sources, read back where the reader stored them
+        n: validated[n] if n not in stored else con.raw_sql(f"SELECT * FROM src_{n}").df()
+        for n in IDENTITY_SOURCES
+    }
+    records = identity_records({**sources, "orders": first_orders})
     timings["records_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -146,8 +169,15 @@ def integrate_validated(
     engine.write(con, "contacts", contacts)
     for name, df in resolution_tables(resolution).items():
         engine.write(con, name, df)
-    for name, expr in link_sources(con).items():
-        con.create_table(name, expr, overwrite=True)
+
+    def keep(name, expr):  # built once, read by the tables after it
+        con.create_table(name, expr, overwrite=True, temp=name == "web_sessions")
+        return con.table(name)
+
+    for name, expr in link_sources(con, materialise=keep).items():
+        if name != "transactions":  # already built
+            con.create_table(name, expr, overwrite=True)
+    con.drop_table("web_sessions")
     truth = Path(folder) / "truth" if folder is not None else None
     scores = None
     if truth is not None and truth.exists():
@@ -169,6 +199,17 @@ def integrate_validated(
         contacts=contacts,
         timings=timings,
     )
+
+
+def last_sends(con) -> pd.DataFrame:
+    """Per e-mail address as sent to (``email``), its last send: ``sent_at`` and ``bounced``
+    (what :func:`contactability` needs from ``src_email_sends``; ties on ``sent_at``: the
+    later line), from the stored table."""
+    out = con.sql(
+        "SELECT email, max(sent_at) AS sent_at, arg_max(bounced, (sent_at, line)) AS bounced "
+        "FROM src_email_sends GROUP BY email ORDER BY email"
+    ).to_pandas()
+    return out.astype({"email": "string"})
 
 
 def resolution_tables(res: Resolution, bins: int = 50) -> dict[str, pd.DataFrame]:

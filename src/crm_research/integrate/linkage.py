@@ -6,7 +6,9 @@ linked pairs plus exact unique-identifier links become customers (:mod:`.cluster
 from __future__ import annotations
 
 import logging
+import tempfile
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -23,6 +25,9 @@ from crm_research.integrate.standardise import one_edit_keys
 
 NAME_EDITS = ("levenshtein", "characters")
 EM_MAX_PAIRS = 6e5  # pairs per EM training pass (larger blocks are sampled down to about this)
+# DuckDB's buffer memory for splink (beyond it, it spills to disk): keeps resolving 1,000,000
+# people (3 M records) within a few GiB; smaller worlds never reach it
+SPLINK_MEMORY = "3GB"
 
 
 def splink_settings(name_edit: str = "levenshtein"):
@@ -134,17 +139,21 @@ def resolve_identities(
     if len(carrying) < 2:
         return _ids_only(records, threshold, carrying)
     try:
-        return _resolve_splink(
-            records,
-            threshold=threshold,
-            seed=seed,
-            max_pairs=max_pairs,
-            backend=backend,
-            spark=spark,
-            model=model,
-            name_edit=name_edit,
-            em_max_pairs=em_max_pairs,
-        )
+        with tempfile.TemporaryDirectory(
+            prefix="crm-research-splink-", ignore_cleanup_errors=True
+        ) as spill:  # where splink's engine spills beyond SPLINK_MEMORY (removed afterwards)
+            return _resolve_splink(
+                records,
+                spill=spill,
+                threshold=threshold,
+                seed=seed,
+                max_pairs=max_pairs,
+                backend=backend,
+                spark=spark,
+                model=model,
+                name_edit=name_edit,
+                em_max_pairs=em_max_pairs,
+            )
     except Exception as e:  # noqa: BLE001 - any splink failure falls back to exact identifiers
         det = deterministic_links(records)
         note = (
@@ -157,14 +166,17 @@ def resolve_identities(
 
 
 def _resolve_splink(
-    records, *, threshold, seed, max_pairs, backend, spark, model, name_edit, em_max_pairs
+    records, *, spill, threshold, seed, max_pairs, backend, spark, model, name_edit, em_max_pairs
 ) -> Resolution:
     """splink (trained without labels) plus exact unique-identifier links."""
     from splink import DuckDBAPI, Linker, block_on  # heavy (0.6 s to import): only when linking
 
     logging.getLogger("splink").setLevel(logging.ERROR)
     if backend == "duckdb":
-        db = DuckDBAPI()
+        engine_con = duckdb.connect()
+        engine_con.execute(f"SET memory_limit = '{SPLINK_MEMORY}'")
+        engine_con.execute(f"SET temp_directory = '{spill}'")  # not ./.tmp in the cwd
+        db = DuckDBAPI(connection=engine_con)
     elif backend == "spark":
         from splink import SparkAPI  # heavy, and needs pyspark: only on Spark
 
@@ -225,6 +237,9 @@ def _resolve_splink(
         prob = sdf.filter(links).select("unique_id_l", "unique_id_r").toPandas()
         p = np.sort(sdf.select("match_probability").toPandas()["match_probability"].to_numpy())
     det = deterministic_links(records)
+    weights, saved = _match_weights(linker), linker.misc.save_model_to_json()
+    if backend == "duckdb":  # its buffers and spill files go now, not at garbage collection
+        engine_con.close()
     return _clustered(
         records,
         pd.concat([prob, det], ignore_index=True),
@@ -233,9 +248,9 @@ def _resolve_splink(
         method="splink",
         notes=[],
         n_pairs_scored=len(p),
-        match_weights=_match_weights(linker),
+        match_weights=weights,
         match_probabilities=pd.Series(np.asarray(p, dtype=float)),
-        model=linker.misc.save_model_to_json(),
+        model=saved,
     )
 
 

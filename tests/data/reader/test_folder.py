@@ -257,3 +257,61 @@ def test_readme_contract_table_matches_the_contracts():
         c = CONTRACTS[t]
         assert req == c.required_names, t
         assert opt == [x.name for x in c.columns if x.optional], t
+
+
+def _same_as_stored(v, stored_v, db):
+    """The accepted rows stored by the engine equal the frame, with the types a frame gets."""
+    import duckdb
+
+    from crm_research.data import engine
+    from crm_research.data.reader.accepted import typed_frame
+
+    assert stored_v.accepted is None and stored_v.n_accepted == len(v.accepted)
+    assert stored_v.rows_in == v.rows_in
+    pd.testing.assert_frame_equal(stored_v.quarantine, v.quarantine)
+    table = stored_v.stored[1]
+    con = duckdb.connect(str(db), read_only=True)
+    got = con.execute(f'SELECT * FROM "{table}"').df()
+    types = con.execute(f'DESCRIBE "{table}"').fetchall()
+    con.close()
+    pd.testing.assert_frame_equal(typed_frame(got, CONTRACTS[v.table]), v.accepted)
+    ref = engine.connect()
+    engine.write(ref, "t", v.accepted)
+    assert [(c[0], c[1]) for c in types] == [
+        (c[0], c[1]) for c in ref.raw_sql("DESCRIBE t").fetchall()
+    ]
+
+
+def test_store_writes_the_accepted_rows_into_a_database(small_world, small_world_folder, tmp_path):
+    db = tmp_path / "crm.duckdb"
+    frames = validate_folder(small_world_folder, as_of=small_world.as_of)
+    stored = validate_folder(small_world_folder, as_of=small_world.as_of, store=db)
+    assert stored.keys() == frames.keys()
+    for t, v in frames.items():
+        assert stored[t].stored == (str(db), f"src_{t}")
+        _same_as_stored(v, stored[t], db)
+
+
+def test_store_on_the_slow_paths(tmp_path):
+    """Quoted newlines (Python's record splitter), an absent optional column, a frame."""
+    db = tmp_path / "crm.duckdb"
+    p = write(tmp_path, [HEADER, GOOD[0], 'O2,M2,2024-02-03 11:30:00,5000,"we\nb"', GOOD[0]])
+    _same_as_stored(
+        validate_file(p, "orders", as_of=AS_OF),
+        validate_file(p, "orders", as_of=AS_OF, store=(str(db), "a")),
+        db,
+    )
+    q = write(
+        tmp_path, [HEADER.rsplit(",", 1)[0], "O1,M1,2024-01-02 10:00:00,1", "O2,M2,x,2"], "b.csv"
+    )
+    _same_as_stored(
+        validate_file(q, "orders", as_of=AS_OF),
+        validate_file(q, "orders", as_of=AS_OF, store=(str(db), "b")),
+        db,
+    )
+    df = pd.DataFrame([g.split(",") for g in GOOD], columns=CONTRACTS["orders"].names)
+    _same_as_stored(
+        validate_frame(df, CONTRACTS["orders"], as_of=AS_OF),
+        validate_frame(df, CONTRACTS["orders"], as_of=AS_OF, store=(str(db), "c")),
+        db,
+    )

@@ -50,3 +50,43 @@ def stage_accepted(con, body: str, contract, path: Path, drop: list[str]) -> Non
     con.execute(
         f"COPY (SELECT {', '.join(cols)} FROM ({body}) ORDER BY line) TO {sql_text(str(path))} (HEADER, DELIMITER ',')"
     )
+
+
+_SQL_TYPES = {
+    "str": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "date": "TIMESTAMP",
+    "datetime": "TIMESTAMP",
+    "bool": "BOOLEAN",
+}
+
+
+def store_accepted(
+    con, body: str, contract, target: tuple[str, str], *, ordered: bool, expected: int
+) -> None:
+    """Accepted rows written by the engine into a DuckDB database file as one table (``target``:
+    database path, table name), with the columns and types :func:`typed_frame` gives (``line``
+    BIGINT, then the contract's columns; dates as TIMESTAMP), in line order. ``ordered``: the
+    body already yields rows in line order (no sort). ``expected``: the number of accepted rows
+    (rows in - quarantined); a table with another count raises."""
+    db, table = target
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    cols = ["CAST(line AS BIGINT) AS line"] + [
+        f"CAST({sql_name(c.name)} AS {_SQL_TYPES.get(c.kind, 'BOOLEAN')}) AS {sql_name(c.name)}"
+        for c in contract.columns
+    ]
+    order = "" if ordered else " ORDER BY line"
+    # the build's write setting (see integrate.database): no dictionary compression of ids
+    con.execute("SET disabled_compression_methods = 'dictionary'")
+    con.execute(f"ATTACH {sql_text(str(db))} AS __store")
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE __store.main.{sql_name(table)} AS "
+            f"SELECT {', '.join(cols)} FROM ({body}){order}"
+        )
+        n = con.execute(f"SELECT count(*) FROM __store.main.{sql_name(table)}").fetchone()[0]
+        if n != expected:
+            raise AssertionError(f"{table}: {n} rows stored, but {expected} rows were accepted")
+    finally:
+        con.execute("DETACH __store")

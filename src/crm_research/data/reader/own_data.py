@@ -42,12 +42,17 @@ def validate_source(
     examples: int = 3,
     out_dir: Path | None = None,
     want_rows: bool = False,
+    store: str | Path | None = None,
 ):
     """Validate one source in the engine (:mod:`crm_research.data.reader`); with ``out_dir``,
     write accepted rows (contract names and formats, text a spreadsheet would execute
     neutralised) to ``out_dir/<table>.csv`` and append the quarantine to
     ``out_dir/quarantine.csv``. With ``want_rows`` the result carries ``validated`` (the
-    accepted rows as a :class:`~crm_research.data.reader.quarantine.Validated`)."""
+    accepted rows as a :class:`~crm_research.data.reader.quarantine.Validated`); with
+    ``store`` (a DuckDB database file) too, but its accepted rows are written by the engine
+    into that database as ``src_<table>`` instead of held as a frame."""
+    target = (str(store), f"src_{src.table}") if store is not None else None
+    want_rows = want_rows or store is not None
     contract = _contract(src)
     res = SourceResult(src.table, str(src.path))
     try:
@@ -60,7 +65,8 @@ def validate_source(
                 as_of=cfg.as_of,
                 file=file,
                 kind="frame",
-                want_rows=want_rows,
+                want_rows=want_rows and target is None,
+                store=target,
                 max_chars=cfg.max_field_chars,
             )
             r.encoding = "xml"
@@ -78,8 +84,9 @@ def validate_source(
                 columns=src.columns,
                 fx=cfg.fx_to_krw,
                 max_chars=cfg.max_field_chars,
-                want_rows=want_rows,
+                want_rows=want_rows and target is None,
                 stage_to=stage,
+                store=target,
                 mapping_hint=not src.columns,
             )
             if r.encoding == "utf-8" and src.encoding in ("auto", "utf-8-sig"):
@@ -100,7 +107,14 @@ def validate_source(
         if want_rows:
             q = r.quarantine if len(r.quarantine) else empty_quarantine()
             res.validated = Validated(
-                src.table, file, r.rows_in, r.accepted, q, encoding=r.encoding
+                src.table,
+                file,
+                r.rows_in,
+                r.accepted,
+                q,
+                encoding=r.encoding,
+                stored=target,
+                n_stored=r.n_accepted if target is not None else 0,
             )
     except InputFileError as e:
         res.error = str(e)
@@ -180,19 +194,25 @@ def build_database(
     for f in cfg.output.iterdir():
         if f.is_file():
             f.unlink()
-    results = [
-        validate_source(s, cfg, out_dir=cfg.output, want_rows=True) for s in cfg.sources.values()
+    db_path = Path(db_path)
+    db_path.unlink(missing_ok=True)
+    results = [  # accepted rows: written into the database by the engine (no frames)
+        validate_source(s, cfg, out_dir=cfg.output, store=db_path) for s in cfg.sources.values()
     ]
     report, ok = readable_report(cfg, results, cfg.output)
     if not ok:
+        db_path.unlink(missing_ok=True)
         raise DataRefused(report)
     echo(report)
     _stage_survey(cfg, cfg.output)
     missing = [t for t in SOURCE_FILES if t not in cfg.sources]
     if missing:
         echo(f"not provided (empty tables): {', '.join(missing)}")
-    validated = {t: not_provided(t) for t in SOURCE_FILES}  # validated once: not re-read
-    validated |= {r.table: r.validated for r in results}
+    given = {r.table: r.validated for r in results}  # validated once: not re-read
+    validated = {
+        t: given[t] if t in given else not_provided(t, store=(str(db_path), f"src_{t}"))
+        for t in SOURCE_FILES
+    } | {t: v for t, v in given.items() if t not in SOURCE_FILES}
     integrate.build_customer_db(
         cfg.output, db_path=db_path, as_of=cfg.as_of, threshold=threshold, validated=validated
     )

@@ -24,19 +24,25 @@ class Validated:
     table: str
     file: str
     rows_in: int
-    accepted: pd.DataFrame
+    accepted: pd.DataFrame | None  # None when the rows were stored in a database (``stored``)
     quarantine: pd.DataFrame
     encoding: str = "utf-8"
     notes: list[str] = field(default_factory=list)
     provided: bool = True  # False: the source was not in the export (an empty table)
+    stored: tuple[str, str] | None = None  # (database file, table) holding the accepted rows
+    n_stored: int = 0  # accepted rows stored there
 
     def __post_init__(self) -> None:
         n_q = self.quarantine["line"].nunique() if len(self.quarantine) else 0
-        if self.rows_in != len(self.accepted) + n_q:  # the invariant, checked on every result
+        if self.rows_in != self.n_accepted + n_q:  # the invariant, checked on every result
             raise AssertionError(
-                f"{self.file}: rows in {self.rows_in} != accepted {len(self.accepted)} "
+                f"{self.file}: rows in {self.rows_in} != accepted {self.n_accepted} "
                 f"+ quarantined {n_q}"
             )
+
+    @property
+    def n_accepted(self) -> int:
+        return len(self.accepted) if self.accepted is not None else self.n_stored
 
     @property
     def n_quarantined(self) -> int:
@@ -47,7 +53,7 @@ class Validated:
             "table": self.table,
             "file": Path(self.file).name,
             "rows_in": self.rows_in,
-            "accepted": len(self.accepted),
+            "accepted": self.n_accepted,
             "quarantined": self.n_quarantined,
             "encoding": self.encoding,
             "provided": self.provided,

@@ -44,7 +44,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crm_research.data.reader.accepted import stage_accepted, typed_frame
+from crm_research.data.reader.accepted import stage_accepted, store_accepted, typed_frame
 from crm_research.data.reader.checker import MAX_FIELD_CHARS, Checker, explain_bad, run_checks
 from crm_research.data.reader.column_sql import TS_DEFAULT, sql_name, sql_text
 from crm_research.data.reader.contracts import InputFileError, check_header, for_header
@@ -129,11 +129,13 @@ def _check_source(
     max_chars: int = MAX_FIELD_CHARS,
     want_rows: bool = True,
     stage_to: Path | None = None,
+    store: tuple[str, str] | None = None,
     mapping_hint: bool = False,
 ) -> Result:
     """Read and check one source (``kind``: csv path, parquet path, or a frame of text rows
     with ``line``). ``stage_to``: write accepted rows (contract names, standard formats,
-    neutralised text) to this CSV file."""
+    neutralised text) to this CSV file; ``store`` (database file, table): write them, typed,
+    into that DuckDB database by the engine (no frame)."""
     columns = columns or {}
     con = _connect()
     prep = None
@@ -338,7 +340,7 @@ def _check_source(
 
         # accepted rows: a second pass over the source, without the quarantined lines
         accepted = None
-        if want_rows or stage_to is not None:
+        if want_rows or stage_to is not None or store is not None:
             key_absent = contract.key and contract.key not in present
             if skipped is not None:
                 lines = line_of_rows(n, skipped)
@@ -364,6 +366,10 @@ def _check_source(
                     contract,
                     stage_to,
                     drop=[x for x in contract.names if x not in present and x != contract.key],
+                )
+            if store is not None:  # the fast path's positional join keeps the file's order
+                store_accepted(
+                    con, body, contract, store, ordered=skipped is not None, expected=n_accepted
                 )
             if want_rows:
                 accepted = typed_frame(con.execute(body + " ORDER BY line").df(), contract)
