@@ -97,8 +97,17 @@ class Checker:
         con.unregister("bad_rows")
         return out
 
-    def typed_sql(self) -> str:
-        return ", ".join(f"{sql_name('v_' + n)} AS {sql_name(n)}" for n in self.cols)
+    def typed_select(self, rel: str) -> str:
+        """``SELECT __line AS line, <typed columns>`` of the rows of ``rel`` (raw ``r_`` columns
+        and ``__line``): for a row passing the cheap test the value without the tests it passed
+        (``vfast``), else the exact value (:func:`_inline`; a CASE branch is evaluated only on its
+        own rows, so the exact layers cost only the few rows that need them)."""
+        fast = " AND ".join(f"({s['fast']})" for s in self.cols.values())
+        cols = ", ".join(
+            f"CASE WHEN __ok THEN {s['vfast']} ELSE {_inline(s)} END AS {sql_name(n)}"
+            for n, s in self.cols.items()
+        )
+        return f"SELECT __line AS line, {cols} FROM (SELECT *, {fast} AS __ok FROM {rel})"
 
     def reasons(self, row: dict) -> list[tuple[str | None, str]]:
         """Reasons of one bad row from its codes: parse failures, else check failures."""
@@ -121,6 +130,21 @@ class Checker:
                 )
             )
         return out
+
+
+def _inline(s: dict) -> str:
+    """A column's exact value ``v`` as one expression: its ``l2`` layer written in place, over
+    the trimmed text bound once as a lambda parameter (written out, its repeated parts would be
+    hoisted by the engine's common-subexpression step and computed for every row, not only for
+    the rows of the CASE branch that needs them)."""
+    v = s["v"]
+    for name, expr in s["l2"]:
+        v = v.replace(sql_name(name), f"({expr})")
+    (t, trimmed), *_ = s["l1"]
+    v = v.replace(sql_name(t), "__t")
+    if '"' in v:  # the body reads only the trimmed text
+        raise AssertionError(f"exact value reads another column: {v}")
+    return f"list_transform([{trimmed}], __t -> {v})[1]"
 
 
 _seq = itertools.count()

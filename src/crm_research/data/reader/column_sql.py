@@ -266,6 +266,7 @@ def column_sql(
     fast = fast if c.required and present_in_file else f"({r} IS NULL OR {fast})"
     if c.required and present_in_file:
         checks.insert(0, f"WHEN NOT {pr} THEN {C_MISSING}")
+    vfast = fast_value_sql(c, r, fx=fx)
     k = f"CASE {' '.join(checks)} ELSE 0 END" if checks else "0"
     return {
         "l1": l1,
@@ -277,4 +278,26 @@ def column_sql(
         "t": t,
         "bad": bad,
         "fast": fast,
+        "vfast": vfast,
     }
+
+
+def fast_value_sql(c, r: str, *, fx: float) -> str:
+    """The typed value of the raw value ``r`` of a row that passed every column's cheap test
+    (:func:`fast_ok_sql`): the exact value (``v`` of :func:`column_sql`) without its grammar and
+    shape tests, which that test has passed. Text trimmed (blank: missing); numbers by the
+    engine's cast (no underscore, finite, in range); dates and times of a value that is its own
+    trim by the engine's cast or ``TRY_STRPTIME``; flags exactly as written."""
+    if c.kind == "str":
+        return f"NULLIF(trim({r}), '')"
+    if c.kind in ("int", "float"):
+        xv = f"TRY_CAST({r} AS DOUBLE)"
+        if fx != 1.0:
+            xv = f"round({xv} * {float(fx)!r})"
+        return f"CAST({xv} AS BIGINT)" if c.kind == "int" else xv
+    if c.kind in ("datetime", "date"):
+        fmt = c.fmt or TS_DEFAULT
+        if _fmt_regex(fmt):
+            return f"TRY_CAST({r} AS TIMESTAMP)"
+        return f"TRY_STRPTIME({r}, {sql_text(fmt)})"
+    return f"({r} IN ('1', 'Y', 'TRUE'))"

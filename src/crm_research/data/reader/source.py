@@ -354,11 +354,14 @@ def _check_source(
             else:
                 con.register("bad_tbl", pd.DataFrame({"line": np.array(bad_lines, dtype="int64")}))
                 src = f"(SELECT * FROM {rel} WHERE __line NOT IN (SELECT line FROM bad_tbl))"
-            typed = checker.typed_sql()
+            body = checker.typed_select(src)
             if key_absent:
-                typed = typed.replace(f"AS {sql_name(contract.key)}", f"AS {sql_name('__unused')}")
-                typed = f"'L' || CAST(__line AS VARCHAR) AS {sql_name(contract.key)}, " + typed
-            body = f"SELECT __line AS line, {typed} FROM {checker.layered(src)}"
+                key = sql_name(contract.key)
+                body = body.replace(f"AS {key}", f"AS {sql_name('__unused')}", 1).replace(
+                    "SELECT __line AS line, ",
+                    f"SELECT __line AS line, 'L' || CAST(__line AS VARCHAR) AS {key}, ",
+                    1,
+                )
             if stage_to is not None:
                 stage_accepted(
                     con,
