@@ -82,8 +82,8 @@ def value_at_risk(
         v = clv.clv_table(tx, observation_end=cutoff, money_scale=kpi.money_scale(currency))
         note = "next year's purchases if the customer stays (BG/NBD × Gamma-Gamma)"
         if v.attrs["fit_note"]:  # fitted on a seeded sample of customers (large data)
-            sampled = v.attrs["fit_note"].split(";")[0].rstrip(".")
-            note = f"{note[:-1]}, {sampled[0].lower()}{sampled[1:]})"
+            sampled = v.attrs["fit_note"].split(";")[0].rstrip(".").replace(" (seed ", ", seed ")
+            note = f"{note[:-1]}, {sampled[0].lower()}{sampled[1:]}"
         return v["value_if_alive"].reindex(index), note
     if value_per_customer is not None:
         return pd.Series(
