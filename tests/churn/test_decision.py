@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from crm_research import churn
+from crm_research.churn import decision
 
 
 def test_profit_curve_optimum_by_hand():
@@ -56,3 +57,30 @@ def test_economics_value_and_campaign_tables():
         range(50), p, model="m", cutoff="2024-01-01", horizon_days=90, currency="USD"
     )
     assert t0["expected_profit"].isna().all() and t0["contact"].isna().all()
+
+
+def test_value_at_risk_says_when_the_value_models_were_fitted_on_a_sample(monkeypatch):
+    idx = pd.Index(["a", "b"], name="customer_id")
+
+    def fake_clv_table(tx, **kw):
+        out = pd.DataFrame({"value_if_alive": [1.0, 2.0]}, index=idx)
+        out.attrs["fit_note"] = note
+        return out
+
+    class Con:
+        def table(self, name):
+            return None
+
+    monkeypatch.setattr(decision.clv, "clv_table", fake_clv_table)
+    note = None
+    value, text = churn.value_at_risk(Con(), "2025-01-01", idx, "USD", True)
+    assert list(value) == [1.0, 2.0]
+    assert text == "next year's purchases if the customer stays (BG/NBD × Gamma-Gamma)"
+    note = (
+        "Fitted on a random sample of 200,000 of 1,000,000 customers (seed 42); every one scored."
+    )
+    _, text = churn.value_at_risk(Con(), "2025-01-01", idx, "USD", True)
+    assert text == (
+        "next year's purchases if the customer stays (BG/NBD × Gamma-Gamma, fitted on a random "
+        "sample of 200,000 of 1,000,000 customers, seed 42)"
+    )

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from crm_research import churn
+from crm_research.churn import study
 from crm_research.data import engine
 
 
@@ -107,3 +108,30 @@ def test_time_split_study_trains_on_a_seeded_sample_above_fit_rows(small_world_d
     assert len(a.test_y) == len(whole.test_y)  # every test customer is scored
     for name in a.scores:
         np.testing.assert_array_equal(a.scores[name], b.scores[name])  # seeded
+
+
+def test_time_split_study_tunes_on_a_seeded_sample_above_tune_rows(small_world_db):
+    con = engine.connect(small_world_db, read_only=True)
+    tx = con.table("transactions")
+    whole = churn.time_split_study(tx, "2025-09-30", 90, seed=0, n_folds=1)
+    n = whole.extra["train_rows"] // 2
+    runs = [
+        churn.time_split_study(tx, "2025-09-30", 90, seed=0, n_folds=1, tune_rows=n, fit_seed=7)
+        for _ in range(2)
+    ]
+    bt = churn.btyd_scores(tx, "2025-09-30", 90, fit_customers=500, fit_seed=3)
+    bt_whole = churn.btyd_scores(tx, "2025-09-30", 90)
+    con.disconnect()
+    a, b = runs
+    assert whole.extra["fit_note"] is None
+    assert study.TUNE_SAMPLE > 23_570  # CDNOW's customers (and the default world's) stay whole
+    assert a.extra["train_rows"] == whole.extra["train_rows"]  # the final models train on all
+    assert a.extra["fit_note"] == (
+        f"Hyper-parameters chosen on random samples of {n:,} customers per training cut-off "
+        "(seed 7)."
+    )
+    pd.testing.assert_frame_equal(a.selection, b.selection)  # seeded
+    assert not a.selection.equals(whole.selection)  # tuned on other rows
+    assert bt.attrs["fit_note"].startswith("Fitted on a random sample of 500 of")
+    assert bt.index.equals(bt_whole.index) and bt.notna().all().all()  # every customer scored
+    assert bt_whole.attrs["fit_note"] is None

@@ -110,3 +110,26 @@ def test_pareto_gets_its_own_smaller_sample(cdnow_db):
     assert models["bgnbd"].n_customers == len(s) and models["pareto"].n_customers == 800
     assert notes == [f"Pareto/NBD: {sampling.sample_note(800, len(s), 2, what='')}"]
     assert sampling.PARETO_FIT_SAMPLE > 23_570  # CDNOW's 23,570 customers stay whole
+
+
+def test_clv_table_fits_on_a_sample_and_scores_everyone(cdnow_db):
+    con, _ = cdnow_db
+    tx = con.table("transactions")
+    whole = clv.clv_table(tx, observation_end="1998-06-30")
+    assert whole.attrs["fit_note"] is None  # CDNOW's 2,357 customers: every one fitted on
+    a = clv.clv_table(tx, observation_end="1998-06-30", fit_customers=1_000, fit_seed=5)
+    b = clv.clv_table(tx, observation_end="1998-06-30", fit_customers=1_000, fit_seed=5)
+    assert a.attrs["fit_note"] == sampling.sample_note(1_000, len(whole), 5)
+    pd.testing.assert_frame_equal(a, b)  # seeded
+    assert a.index.equals(whole.index) and a["clv"].notna().all()  # every customer scored
+    assert a["clv"].sum() == pytest.approx(whole["clv"].sum(), rel=0.25)
+    # the same sample as the notebooks' customer value: the same total as the run KPI
+    v = clv_views.customer_value(
+        con,
+        pd.Timestamp("1998-06-30"),
+        currency="USD",
+        has_amount=True,
+        fit_customers=1_000,
+        fit_seed=5,
+    )
+    assert v.table["clv"].sum() == pytest.approx(a["clv"].sum(), rel=1e-9)

@@ -90,6 +90,9 @@ def test_purchase_models_on_the_cdnow_sample_match_the_direct_fit(cdnow_con):
     tr = clv_views.tracking_table(models, clv_views.purchase_days(con, w["observation_end"]), w)
     assert len(tr) == 78 and tr.attrs["calibration_week"] == 39
     assert tr["actual"].iloc[-1] == pytest.approx(tr["BG/NBD"].iloc[-1], rel=0.1)
+    # the same table from the aggregates the database computes (large data)
+    counts = clv_views.purchase_day_counts(con, w["observation_end"])
+    pd.testing.assert_frame_equal(clv_views.tracking_table(models, counts, w), tr, check_exact=True)
 
 
 def test_customer_value_equals_clv_table_and_kpis(cdnow_con):

@@ -32,3 +32,15 @@ def test_deltas_flag_moves_over_the_threshold():
     assert d["customers_flag"].tolist() == [False, False, True]
     assert d["customers_change"].iloc[2] == pytest.approx(0.25)
     assert d["campaign_uplift_pts_flag"].tolist() == [False, False, True]  # moved 2 pts > 1 pt
+
+
+def test_clv_note_line_says_how_the_clv_kpi_was_fitted():
+    assert kpi.clv_note_line({"clv_note": ""}) is None  # fitted on every customer: nothing to say
+    sampled = {"clv_note": "Fitted on a random sample of 200,000 of 1,000,000 customers (seed 42)."}
+    assert kpi.clv_note_line(sampled, "2025-12-31") == (
+        "Predicted 12-month CLV, total (2025-12-31): fitted on a random sample of 200,000 of "
+        "1,000,000 customers (seed 42)."
+    )
+    assert kpi.clv_note_line({"clv_note": "no amounts in the data"}).endswith(
+        ": no amounts in the data"
+    )

@@ -119,3 +119,15 @@ def test_channel_features_follow_the_data(features):
         segment.feature_need("store_share") == "channels"
         and segment.feature_need("log_frequency") is None
     )
+
+
+def test_value_note_says_when_the_value_models_were_fitted_on_a_sample():
+    assert segment.value_note(None) is None
+    v = pd.DataFrame({"p_alive": [0.5]})
+    v.attrs["fit_note"] = None
+    assert segment.value_note(v) is None
+    v.attrs["fit_note"] = "Fitted on a random sample of 200,000 of 1,000,000 customers (seed 42)."
+    assert segment.value_note(v) == (
+        "CLV and P(alive) (BG/NBD): fitted on a random sample of 200,000 of 1,000,000 customers "
+        "(seed 42)."
+    )

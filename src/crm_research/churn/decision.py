@@ -74,14 +74,17 @@ def value_at_risk(
 ) -> tuple[pd.Series | None, str]:
     """Value a retention offer can save per customer in ``index`` (in ``currency``) and where it
     comes from: with amounts, next year's purchases if the customer stays (BG/NBD rate ×
-    Gamma-Gamma spend, fitted up to ``cutoff``); without, the stated ``value_per_customer`` for
-    everyone; (None, reason) when neither is there."""
+    Gamma-Gamma spend, fitted up to ``cutoff``, on a seeded sample of customers above
+    :data:`crm_research.clv.sampling.FIT_SAMPLE`, as the note says); without, the stated
+    ``value_per_customer`` for everyone; (None, reason) when neither is there."""
     if has_amount:
         tx = con.table("transactions")
         v = clv.clv_table(tx, observation_end=cutoff, money_scale=kpi.money_scale(currency))
-        return v["value_if_alive"].reindex(
-            index
-        ), "next year's purchases if the customer stays (BG/NBD × Gamma-Gamma)"
+        note = "next year's purchases if the customer stays (BG/NBD × Gamma-Gamma)"
+        if v.attrs["fit_note"]:  # fitted on a seeded sample of customers (large data)
+            sampled = v.attrs["fit_note"].split(";")[0].rstrip(".").replace(" (seed ", ", seed ")
+            note = f"{note[:-1]}, {sampled[0].lower()}{sampled[1:]}"
+        return v["value_if_alive"].reindex(index), note
     if value_per_customer is not None:
         return pd.Series(
             float(value_per_customer), index=index, name="value_if_alive"

@@ -15,6 +15,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import roc_auc_score
 
 from crm_research import clv, rfm
+from crm_research.clv import sampling
 
 
 def btyd_scores(
@@ -24,9 +25,13 @@ def btyd_scores(
     *,
     customer_col: str = "customer_id",
     datetime_col: str = "ordered_at",
+    fit_customers: int | None = sampling.FIT_SAMPLE,
+    fit_seed: int = sampling.FIT_SEED,
 ) -> pd.DataFrame:
     """BG/NBD fitted on the purchases up to ``cutoff`` (weeks): ``one_minus_p_alive`` and
-    ``p_no_purchase`` (probability of no purchase in the next ``horizon_days``)."""
+    ``p_no_purchase`` (probability of no purchase in the next ``horizon_days``). Above
+    ``fit_customers`` customers fitted on a seeded sample (``attrs['fit_note']`` says so), every
+    customer scored."""
     s = rfm.btyd_summary(
         transactions,
         customer_col=customer_col,
@@ -35,10 +40,13 @@ def btyd_scores(
         freq="D",
         freq_multiplier=7,
     )
-    m = clv.fit_btyd(s, "bgnbd")
+    fitted = sampling.fit_sample(s, fit_customers, fit_seed)
+    m = clv.fit_btyd(fitted, "bgnbd")
     pa = m.p_alive(s)
     p0 = bgnbd_p_no_purchase(m.params, s, horizon_days / 7, pa)
-    return pd.DataFrame({"one_minus_p_alive": 1 - pa, "p_no_purchase": p0}, index=s.index)
+    out = pd.DataFrame({"one_minus_p_alive": 1 - pa, "p_no_purchase": p0}, index=s.index)
+    out.attrs["fit_note"] = sampling.sample_note(len(fitted), len(s), fit_seed)
+    return out
 
 
 def bgnbd_p_no_purchase(

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_validate
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -63,19 +65,31 @@ def telco_cross_validation(
     df: pd.DataFrame, seed: int = 0, folds: int = 5
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Stratified ``folds``-fold cross-validation: per model ROC AUC (mean, SD over folds), PR AUC
-    and Brier score of the out-of-fold probabilities; returns the table and those probabilities."""
+    and Brier score of the out-of-fold probabilities; returns the table and those probabilities.
+
+    One fit per model and fold gives both the fold scores and the out-of-fold probabilities (the
+    same numbers as scikit-learn's ``cross_validate`` with the ``roc_auc``, ``average_precision``
+    and ``neg_brier_score`` scorers, which rank by ``decision_function``, and
+    ``cross_val_predict``, at half the fits)."""
     X, y = df[TELCO_NUMERIC + TELCO_CATEGORICAL], df["churned"].astype(int)
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    splits = list(cv.split(X, y))
     rows, oof = {}, {}
     for name, model in telco_models(seed).items():
-        r = cross_validate(
-            model, X, y, cv=cv, scoring=["roc_auc", "average_precision", "neg_brier_score"]
-        )
-        oof[name] = cross_val_predict(model, X, y, cv=cv, method="predict_proba")[:, 1]
+        auc, ap, brier = [], [], []
+        pred = np.empty(len(y))
+        for tr, te in splits:
+            m = clone(model).fit(X.iloc[tr], y.iloc[tr])
+            score, proba = m.decision_function(X.iloc[te]), m.predict_proba(X.iloc[te])[:, 1]
+            auc.append(roc_auc_score(y.iloc[te], score))
+            ap.append(average_precision_score(y.iloc[te], score))
+            brier.append(brier_score_loss(y.iloc[te], proba))
+            pred[te] = proba
+        oof[name] = pred
         rows[name] = {
-            "ROC AUC": r["test_roc_auc"].mean(),
-            "ROC AUC SD": r["test_roc_auc"].std(),
-            "PR AUC": r["test_average_precision"].mean(),
-            "Brier score": -r["test_neg_brier_score"].mean(),
+            "ROC AUC": np.mean(auc),
+            "ROC AUC SD": np.std(auc),
+            "PR AUC": np.mean(ap),
+            "Brier score": np.mean(brier),
         }
     return pd.DataFrame(rows).T, oof

@@ -74,13 +74,31 @@ def tracking(
     customers, the expected repeat purchases of a new customer by the age each has reached (the
     unconditional forecast, as in Fader, Hardie & Lee 2005, Figure 2).
     """
-    start = pd.Timestamp(start)
     days = transactions[[customer_col, datetime_col]].drop_duplicates()
     first = days.groupby(customer_col)[datetime_col].transform("min")
-    repeat = days[days[datetime_col] > first]
-    k = np.floor((repeat[datetime_col] - start).dt.days / period_days).astype(int) + 1
-    actual = k[k <= periods].value_counts().reindex(range(1, periods + 1), fill_value=0).cumsum()
+    repeats = days.loc[days[datetime_col] > first, datetime_col].value_counts()
     births = days.groupby(customer_col)[datetime_col].min()
+    return tracking_from_counts(
+        model, repeats, births, start=start, periods=periods, period_days=period_days
+    )
+
+
+def tracking_from_counts(
+    model: BTYDModel,
+    repeats: pd.Series,
+    births: pd.Series,
+    *,
+    start: str | pd.Timestamp,
+    periods: int,
+    period_days: float = 7.0,
+) -> pd.DataFrame:
+    """:func:`tracking` from aggregates: ``repeats`` (repeat purchase days per date, indexed by
+    date) and ``births`` (each customer's first purchase date, in customer order)."""
+    start = pd.Timestamp(start)
+    k = np.floor((repeats.index.to_series() - start).dt.days / period_days).astype(int) + 1
+    per = pd.Series(repeats.to_numpy(), index=k.to_numpy())
+    per = per[per.index <= periods].groupby(level=0).sum()
+    actual = per.reindex(range(1, periods + 1), fill_value=0).cumsum()
     b = ((births - start).dt.days / period_days).to_numpy()
     ends = np.arange(1, periods + 1)
     # customers share few birth days: the forecast is evaluated once per distinct birth and

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crm_research import rfm
-from crm_research.clv import formulas
+from crm_research.clv import formulas, sampling
 from crm_research.clv.models import (
     BTYDModel,
     SpendModel,
@@ -185,6 +185,8 @@ def clv_table(
     horizon_weeks: float = 52,
     discount_rate_monthly: float = 0.01,
     penalizer: float = 0.0,
+    fit_customers: int | None = sampling.FIT_SAMPLE,
+    fit_seed: int = sampling.FIT_SEED,
 ) -> pd.DataFrame:
     """BG/NBD + Gamma-Gamma per customer at ``observation_end`` (weekly time unit).
 
@@ -193,6 +195,10 @@ def clv_table(
     the horizon), ``expected_spend``, ``clv`` (discounted, in the input's money unit) and
     ``value_if_alive`` (undiscounted value of the horizon if the customer stays: posterior mean
     purchase rate × horizon × expected spend; the value a retention offer can save).
+
+    With more than ``fit_customers`` customers both models are fitted on a seeded random sample
+    of them (:func:`crm_research.clv.sampling.fit_sample`, ``fit_seed``) and every customer is
+    scored; ``attrs['fit_note']`` says so in one line (None when every customer was fitted on).
     """
 
     s = rfm.btyd_summary(
@@ -205,11 +211,12 @@ def clv_table(
         freq_multiplier=7,
     )
     s["monetary_value"] = s["monetary_value"] / money_scale
-    bg = fit_btyd(s, "bgnbd", penalizer=penalizer)
-    gg = fit_gamma_gamma(s, penalizer=penalizer)
+    fitted = sampling.fit_sample(s, fit_customers, fit_seed)
+    bg = fit_btyd(fitted, "bgnbd", penalizer=penalizer)
+    gg = fit_gamma_gamma(fitted, penalizer=penalizer)
     r, a = bg.params["r"], bg.params["alpha"]
     rate_if_alive = (r + s["frequency"]) / (a + s["T"])  # posterior mean purchases per week
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "value_if_alive": gg.expected_spend(s) * money_scale * rate_if_alive * horizon_weeks,
             "p_alive": bg.p_alive(s),
@@ -221,3 +228,5 @@ def clv_table(
             * money_scale,
         }
     )
+    out.attrs["fit_note"] = sampling.sample_note(len(fitted), len(s), fit_seed)
+    return out

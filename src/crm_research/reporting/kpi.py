@@ -11,7 +11,8 @@ KPI                         definition
 ``active_share``            share of those who bought in the 365 days before the as-of date
 ``clv_12m_total``           predicted value of the next 52 weeks over all customers (BG/NBD +
                             Gamma-Gamma fitted at the as-of date, discounted 1% a month), in the
-                            dataset's currency (``currency``); empty when the data have no amounts
+                            dataset's currency (``currency``); empty when the data have no amounts;
+                            above 200,000 customers fitted on a seeded sample (``clv_note`` says so)
 ``churn_rate_90d``          among customers who bought in the year before (as-of − 90 days), the
                             share who did not buy in the last 90 days (observed, not predicted)
 ``campaign_uplift_pts``     last recorded randomised campaign: purchase rate of the e-mailed minus
@@ -76,7 +77,7 @@ def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> di
                 money_scale=money_scale(currency),
                 horizon_weeks=horizon_weeks,
             )
-            total, note = float(values["clv"].sum()), ""
+            total, note = float(values["clv"].sum()), values.attrs["fit_note"] or ""
         except (RuntimeError, ValueError) as e:  # too few (repeat) customers to fit the models
             note = f"CLV models could not be fitted: {e}"
     return {
@@ -89,6 +90,17 @@ def snapshot(con, as_of: str | pd.Timestamp, *, horizon_weeks: float = 52) -> di
         "campaign_uplift_pts": campaign_uplift_pts(con),
         "data_end": f"{data_end:%Y-%m-%d}",
     }
+
+
+def clv_note_line(snap: dict, when: str | None = None) -> str | None:
+    """One line for the report about the CLV KPI of ``snap`` (a :func:`snapshot`): fitted on a
+    sample, not fitted, or no amounts; None when it was fitted on every customer. ``when`` (e.g.
+    "at the start") is added after the KPI's name."""
+    note = snap.get("clv_note") or ""
+    if not note:
+        return None
+    head = f"{KPI_LABELS['clv_12m_total']} ({when})" if when else KPI_LABELS["clv_12m_total"]
+    return f"{head[0].upper()}{head[1:]}: {note[0].lower()}{note[1:]}"
 
 
 def money_scale(currency: str) -> float:

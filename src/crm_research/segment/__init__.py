@@ -49,6 +49,7 @@ from crm_research.segment.features import (
     feature_need,
     feature_pipeline,
     rfm_features,
+    value_note,
     value_table,
 )
 from crm_research.segment.profiles import (
@@ -76,6 +77,7 @@ __all__ = [
     "feature_need",
     "choose_features",
     "value_table",
+    "value_note",
     "METHODS",
     "EVIDENCE_PANELS",
     "EVIDENCE_COLUMNS",

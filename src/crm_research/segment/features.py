@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from crm_research import clv, rfm
+from crm_research.clv import sampling
 from crm_research.data.datasets import NEEDS
 from crm_research.reporting import kpi
 
@@ -279,7 +280,10 @@ def value_table(
     con, as_of: str | pd.Timestamp, currency: str, caps: dict[str, bool]
 ) -> pd.DataFrame | None:
     """Per customer at ``as_of``: ``p_alive`` (BG/NBD) and, with amounts, ``clv`` and
-    ``value_if_alive`` (Gamma-Gamma; in ``currency``). None without repeat purchases."""
+    ``value_if_alive`` (Gamma-Gamma; in ``currency``). None without repeat purchases.
+
+    Above :data:`crm_research.sampling.FIT_SAMPLE` customers the models are fitted on a
+    seeded sample and every customer is scored; ``attrs['fit_note']`` says so (else None)."""
     if not caps.get("repeat"):
         return None
     tx = con.table("transactions")
@@ -287,4 +291,13 @@ def value_table(
     if caps.get("amount"):
         return clv.clv_table(tx, observation_end=as_of, money_scale=kpi.money_scale(currency))
     s = rfm.btyd_summary(tx, observation_end=as_of, freq="D", freq_multiplier=7)
-    return pd.DataFrame({"p_alive": clv.fit_btyd(s, "bgnbd").p_alive(s)})
+    fitted = sampling.fit_sample(s)
+    out = pd.DataFrame({"p_alive": clv.fit_btyd(fitted, "bgnbd").p_alive(s)})
+    out.attrs["fit_note"] = sampling.sample_note(len(fitted), len(s))
+    return out
+
+
+def value_note(value: pd.DataFrame | None) -> str | None:
+    """One line for the report when :func:`value_table` fitted its models on a sample."""
+    note = None if value is None else value.attrs.get("fit_note")
+    return f"CLV and P(alive) (BG/NBD): {note[0].lower()}{note[1:]}" if note else None

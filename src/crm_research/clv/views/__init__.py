@@ -18,6 +18,7 @@ from crm_research.clv.views.purchase_models import (
     fit_purchase_models,
     holdout_predictions,
     parameter_table,
+    purchase_day_counts,
     purchase_days,
     tracking_table,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "holdout_predictions",
     "best_model",
     "purchase_days",
+    "purchase_day_counts",
     "tracking_table",
     "READABLE",
     "CustomerValue",

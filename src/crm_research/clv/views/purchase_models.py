@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -85,16 +86,24 @@ def purchase_days(con, end: pd.Timestamp) -> pd.DataFrame:
 
 
 def tracking_table(
-    models: dict[str, btyd.BTYDModel], days: pd.DataFrame, window: dict
+    models: dict[str, btyd.BTYDModel],
+    days: pd.DataFrame | tuple[pd.Series, pd.Series],
+    window: dict,
 ) -> pd.DataFrame:
     """Cumulative repeat purchases per week since the first purchase in the data, actual and
     forecast by each model (:func:`crm_research.clv.tracking`); ``attrs['calibration_week']`` is
-    the last calibration week."""
+    the last calibration week. ``days``: :func:`purchase_days` or, the same aggregated in the
+    database, :func:`purchase_day_counts`."""
     start = window["first_purchase"]
     periods = math.ceil(((window["observation_end"] - start).days + 1) / WEEK)
     out = None
     for fit in models.values():
-        t = fit_checks.tracking(fit, days, start=start, periods=periods, period_days=WEEK)
+        if isinstance(days, pd.DataFrame):
+            t = fit_checks.tracking(fit, days, start=start, periods=periods, period_days=WEEK)
+        else:
+            t = fit_checks.tracking_from_counts(
+                fit, *days, start=start, periods=periods, period_days=WEEK
+            )
         out = (
             t.rename(columns={"predicted": fit.label})
             if out is None
@@ -102,3 +111,20 @@ def tracking_table(
         )
     out.attrs["calibration_week"] = ((window["calibration_end"] - start).days + 1) / WEEK
     return out
+
+
+def purchase_day_counts(con, end: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """What :func:`tracking_table` needs of :func:`purchase_days`, aggregated in the database
+    (a few thousand rows instead of every purchase day): repeat purchase days (after each
+    customer's first) per date, and each customer's first purchase date, in customer order."""
+    t = con.table("transactions")
+    d = t.ordered_at.cast("timestamp").date()
+    days = t.filter(d <= pd.Timestamp(end).date()).select(customer_id=t.customer_id, date=d)
+    days = days.distinct()
+    first = days.group_by("customer_id").aggregate(first=days.date.min())
+    both = days.join(first, "customer_id")
+    repeat = both.filter(both.date > both.first).group_by("date").aggregate(n=ibis._.count())
+    rep = repeat.to_pandas()
+    births = first.order_by("customer_id").to_pandas()
+    repeats = pd.Series(rep["n"].to_numpy(), index=pd.to_datetime(rep["date"]))
+    return repeats, pd.to_datetime(births["first"]).set_axis(births["customer_id"])
