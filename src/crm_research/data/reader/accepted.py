@@ -1,15 +1,59 @@
-"""The accepted rows of a checked source: as a typed frame, or staged to a CSV file in the
+"""The accepted rows of a checked source, read from the checks' first pass: as a typed frame,
+stored by the engine as a table of the customer database, or staged to a CSV file in the
 contract's names and standard formats with text a spreadsheet would execute neutralised."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crm_research.data.reader.column_sql import sql_name, sql_text
 from crm_research.data.reader.contracts import CONTRACTS
 from crm_research.data.reader.quarantine import neutralise_sql
+from crm_research.data.reader.structure import skip_steps
+
+
+def accepted_sql(
+    con, chk: str, contract, present: list[str], skipped: np.ndarray | None, bad_lines: list[int]
+) -> tuple[str, bool]:
+    """The accepted rows of the first pass's table ``chk`` (``__bad``, typed columns, and
+    ``__line`` unless ``skipped`` is given: then a row's line follows from its ordinal and the
+    lines the engine skipped) as SQL (``line`` + contract names), and whether that SQL yields
+    them in line order. The quarantined rows (``bad_lines``) are flagged in ``chk`` first."""
+    key_absent = contract.key and contract.key not in present
+    # the quarantined rows flagged in place (a join would not keep the rows' order)
+    out = np.array(bad_lines, dtype="int64")
+    if skipped is None:
+        con.register("out_tbl", pd.DataFrame({"line": out}))
+        con.execute(f"UPDATE {chk} SET __bad = true WHERE __line IN (SELECT line FROM out_tbl)")
+    else:  # a row's ordinal: its line - 2 - skipped lines above it
+        s_lines = np.unique(skipped)
+        ords = out - 2 - np.searchsorted(s_lines, out)
+        con.register("out_tbl", pd.DataFrame({"o": ords}))
+        con.execute(f"UPDATE {chk} SET __bad = true WHERE rowid IN (SELECT o FROM out_tbl)")
+    ordered = True
+    if skipped is None:
+        line = "__line"
+        src = chk
+    elif not len(skipped):  # every line after the header is a row: line = ordinal + 2
+        line = "rowid + 2"
+        src = chk
+    else:  # lines skipped (blank, rejected): line = ordinal + 2 + skipped lines before it
+        con.register("skip_tbl", skip_steps(skipped))
+        line = f"{chk}.rowid + 2 + coalesce(s.before, 0)"
+        src = f"{chk} ASOF LEFT JOIN skip_tbl s ON {chk}.rowid >= s.ord"
+        ordered = False
+    values = ", ".join(sql_name(x) for x in contract.names)
+    if key_absent:
+        values = values.replace(
+            sql_name(contract.key),
+            f"'L' || CAST(line AS VARCHAR) AS {sql_name(contract.key)}",
+            1,
+        )
+    body = f"SELECT line, {values} FROM (SELECT {line} AS line, * FROM {src} WHERE NOT __bad)"
+    return body, ordered
 
 
 def typed_frame(df: pd.DataFrame, contract) -> pd.DataFrame:

@@ -59,11 +59,14 @@ class Checker:
         )
         return f"(SELECT *, {l3} FROM (SELECT *, {l2} FROM (SELECT *, {l1} FROM {rel})))"
 
-    def flags_sql(self, rel: str, extra: str = "", with_raw: bool = True) -> str:
-        """Per row: ``__bad`` (any failure), ``__dh`` (64-bit duplicate hash) and (``with_raw``),
-        for bad rows only, the raw values (their codes are computed afterwards on those few
-        rows). The cheap test (``__ok``) first; the exact decision only for the rows it does not
-        pass."""
+    def flags_sql(
+        self, rel: str, extra: str = "", with_raw: bool = True, typed: bool = False
+    ) -> str:
+        """Per row: ``__bad`` (any failure), ``__dh`` (64-bit duplicate hash), (``with_raw``)
+        for bad rows only the raw values (their codes are computed afterwards on those few
+        rows) and (``typed``) the typed value of every column (:meth:`typed_columns`; the
+        accepted rows are then read from this one pass). The cheap test (``__ok``) first; the
+        exact decision only for the rows it does not pass."""
         names = self.contract.names
         raw = ", ".join(sql_name("r_" + n) for n in names)
         if self.keyed:  # a row passing the cheap test has a key that is its own trim
@@ -80,8 +83,9 @@ class Checker:
             for n in names
             if with_raw
         )
+        values = ", " + self.typed_columns() if typed else ""
         return (
-            f"SELECT __bad, {dh} AS __dh{per}{extra} FROM "
+            f"SELECT __bad, {dh} AS __dh{per}{values}{extra} FROM "
             f"(SELECT *, CASE WHEN __ok THEN false ELSE ({badf}) END AS __bad FROM "
             f"(SELECT *, {fast} AS __ok FROM {rel}))"
         )
@@ -97,17 +101,15 @@ class Checker:
         con.unregister("bad_rows")
         return out
 
-    def typed_select(self, rel: str) -> str:
-        """``SELECT __line AS line, <typed columns>`` of the rows of ``rel`` (raw ``r_`` columns
-        and ``__line``): for a row passing the cheap test the value without the tests it passed
-        (``vfast``), else the exact value (:func:`_inline`; a CASE branch is evaluated only on its
-        own rows, so the exact layers cost only the few rows that need them)."""
-        fast = " AND ".join(f"({s['fast']})" for s in self.cols.values())
-        cols = ", ".join(
+    def typed_columns(self) -> str:
+        """The typed value of every column, over a relation with ``__ok`` (the cheap test): for a
+        row passing it the value without the tests it passed (``vfast``), else the exact value
+        (:func:`_inline`; a CASE branch is evaluated only on its own rows, so the exact layers
+        cost only the few rows that need them)."""
+        return ", ".join(
             f"CASE WHEN __ok THEN {s['vfast']} ELSE {_inline(s)} END AS {sql_name(n)}"
             for n, s in self.cols.items()
         )
-        return f"SELECT __line AS line, {cols} FROM (SELECT *, {fast} AS __ok FROM {rel})"
 
     def reasons(self, row: dict) -> list[tuple[str | None, str]]:
         """Reasons of one bad row from its codes: parse failures, else check failures."""
@@ -151,16 +153,23 @@ _seq = itertools.count()
 
 
 def run_checks(
-    con, rel: str, checker: Checker, *, with_line: bool, with_raw: bool = True
+    con,
+    rel: str,
+    checker: Checker,
+    *,
+    with_line: bool,
+    with_raw: bool = True,
+    keep: str | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame, int]:
     """First pass, all in the engine: a temporary table of the bad flag, the duplicate hash and
     (``with_raw``: bad rows only) the raw values, in parse order (its ``rowid`` is the
     ordinal). Returns the ordinals of duplicate candidates (rows whose hash occurs more than
     once), the bad rows (``__ord``, and their raw values or ``__line`` when kept), and the
-    number of rows."""
+    number of rows. ``keep``: the table's name, with every column's typed value too, kept for
+    the caller (who drops it) to read the accepted rows from."""
     extra = ", __line" if with_line else ""
-    sql = checker.flags_sql(rel, extra, with_raw=with_raw)
-    tbl = f"chk_{next(_seq)}"
+    sql = checker.flags_sql(rel, extra, with_raw=with_raw, typed=keep is not None)
+    tbl = keep or f"chk_{next(_seq)}"
     con.execute(f"CREATE TEMP TABLE {tbl} AS {sql}")
     try:
         n = con.execute(f"SELECT count(*) FROM {tbl}").fetchone()[0]
@@ -169,7 +178,10 @@ def run_checks(
             f"SELECT rowid AS __ord{cols}{extra} FROM {tbl} WHERE __bad ORDER BY rowid"
         ).df()
         cand = duplicate_candidates(con, tbl)
-    finally:
+    except BaseException:
+        con.execute(f"DROP TABLE IF EXISTS {tbl}")
+        raise
+    if keep is None:
         con.execute(f"DROP TABLE IF EXISTS {tbl}")
     bad["__ord"] = bad["__ord"].astype("int64")
     return cand, bad, n

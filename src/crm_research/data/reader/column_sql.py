@@ -19,6 +19,9 @@ NONFINITE_RE = r"^(?i)[+-]?(inf|infinity|nan)$"
 
 TS_DEFAULT = "%Y-%m-%d %H:%M:%S"
 
+TRUE_TEXT, FALSE_TEXT = ("1", "Y", "TRUE"), ("0", "N", "FALSE")
+FLAG_TEXT = TRUE_TEXT + FALSE_TEXT
+
 
 def sql_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -26,6 +29,13 @@ def sql_name(name: str) -> str:
 
 def sql_text(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
+
+
+def one_of(x: str, values: tuple[str, ...]) -> str:
+    """``x`` equals one of ``values``, as a chain of ``=`` (NULL when ``x`` is NULL). Not
+    ``x IN (...)``: the engine rewrites a longer IN list into a join, which does not keep the
+    rows' order, and the checks' first pass reads each row's ordinal from that order."""
+    return "(" + " OR ".join(f"{x} = {sql_text(v)}" for v in values) + ")"
 
 
 def _fmt_regex(fmt: str) -> str | None:
@@ -99,7 +109,7 @@ def fast_ok_sql(
             else f"{dv} IS NOT NULL"
         )
         return f"coalesce({shape}{ends} AND {cond}, false)"
-    return f"coalesce({r} IN ('1', 'Y', 'TRUE', '0', 'N', 'FALSE'), false)"
+    return f"coalesce({one_of(r, FLAG_TEXT)}, false)"
 
 
 def column_sql(
@@ -199,10 +209,10 @@ def column_sql(
     else:  # flag
         l2.append((f"u_{x}", f"upper({t})"))
         v = (
-            f"CASE WHEN {u} IN ('1', 'Y', 'TRUE') THEN true "
-            f"WHEN {u} IN ('0', 'N', 'FALSE') THEN false END"
+            f"CASE WHEN {one_of(u, TRUE_TEXT)} THEN true "
+            f"WHEN {one_of(u, FALSE_TEXT)} THEN false END"
         )
-        p = f"CASE {p_common} WHEN {pr} AND {u} NOT IN ('1', 'Y', 'TRUE', '0', 'N', 'FALSE') THEN {P_FLAG} ELSE 0 END"
+        p = f"CASE {p_common} WHEN {pr} AND NOT {one_of(u, FLAG_TEXT)} THEN {P_FLAG} ELSE 0 END"
         shown = t
     # the same decision without CASE (so DuckDB shares common subexpressions): is the row bad?
     rt = r
@@ -250,7 +260,7 @@ def column_sql(
             shape = f"strlen({tt}) = 10 AND substr({tt}, 5, 1) = '-' AND "
         okb = f"NOT {prb} OR ({shape}coalesce({cond}, false))"
     else:
-        okb = f"NOT {prb} OR coalesce(upper({tt}) IN ('1', 'Y', 'TRUE', '0', 'N', 'FALSE'), false)"
+        okb = f"NOT {prb} OR coalesce({one_of(f'upper({tt})', FLAG_TEXT)}, false)"
     if c.required and present_in_file:
         okb = f"({okb}) AND {prb}"
     bad = f"NOT ({okb})"
@@ -300,4 +310,4 @@ def fast_value_sql(c, r: str, *, fx: float) -> str:
         if _fmt_regex(fmt):
             return f"TRY_CAST({r} AS TIMESTAMP)"
         return f"TRY_STRPTIME({r}, {sql_text(fmt)})"
-    return f"({r} IN ('1', 'Y', 'TRUE'))"
+    return f"({one_of(r, TRUE_TEXT)})"

@@ -23,10 +23,15 @@ Every CSV, Parquet file or frame goes through :func:`check_source`:
    strict grammar then ``TRY_CAST`` (with "not a finite number" for ``inf``, ``nan`` and
    overflow such as ``1e309``), dates by ``TRY_STRPTIME`` with the contract's format, flags,
    required values, ranges, dates after the as-of date, patterns, control characters in ids
-   and codes, and a field-length limit. The first pass keeps, per row, only the bad flag and a
-   64-bit duplicate hash; exact duplicate rows and duplicate keys (first occurrence accepted)
-   are found from a sort of the hashes' upper halves, then confirmed exactly on the few
-   candidate rows, whose raw values (like the bad rows') are read back from their lines.
+   and codes, and a field-length limit. The first pass keeps, per row, the bad flag, a 64-bit
+   duplicate hash and, when accepted rows are wanted, every column's typed value (computed
+   cheaply for rows that passed the cheap test); exact duplicate rows and duplicate keys
+   (first occurrence accepted) are found from a sort of the hashes' upper halves, then
+   confirmed exactly on the few candidate rows, whose raw values (like the bad rows') are read
+   back from their lines. The file is parsed once: the accepted rows (a typed frame, a table
+   of the customer database, or a staged CSV) are read from that pass's table
+   (:mod:`~crm_research.data.reader.accepted`). A row's ordinal is its position in that table,
+   so no step of the pass may reorder rows (no ``IN`` lists the engine turns into joins).
 4. Reasons are worded in Python for the quarantined rows only (:mod:`~crm_research.data.reader.reasons`).
 
 Rows in = accepted + quarantined, always; a result that breaks it raises.
@@ -44,7 +49,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crm_research.data.reader.accepted import stage_accepted, store_accepted, typed_frame
+from crm_research.data.reader.accepted import (
+    accepted_sql,
+    stage_accepted,
+    store_accepted,
+    typed_frame,
+)
 from crm_research.data.reader.checker import MAX_FIELD_CHARS, Checker, explain_bad, run_checks
 from crm_research.data.reader.column_sql import TS_DEFAULT, sql_name, sql_text
 from crm_research.data.reader.contracts import InputFileError, check_header, for_header
@@ -203,7 +213,6 @@ def _check_source(
             if not force_slow:
                 with_line = False
                 base = f"read_csv({sql_text(str(prep.path))}, columns = {colspec}, {opts}, store_rejects = true, rejects_table = '{rej}', rejects_scan = '{scan}')"
-                base2 = f"read_csv({sql_text(str(prep.path))}, columns = {colspec}, {opts})"
                 sel = []
             else:
                 tmp, prior, n_prior_in = normalize(
@@ -239,8 +248,13 @@ def _check_source(
         rel = f"(SELECT {', '.join(sel + raw_sel)} FROM {base})"
         dedupe = not (contract.key and contract.key not in present)
 
-        # a simple CSV file: the bad rows' raw values are read back from their lines
-        cand, bad, n = run_checks(con, rel, checker, with_line=with_line, with_raw=not fast_csv)
+        # a simple CSV file: the bad rows' raw values are read back from their lines; when
+        # accepted rows are wanted, the same pass keeps every row's typed values (in ``chk``)
+        wanted = want_rows or stage_to is not None or store is not None
+        chk = f"chk_rows_{tag}" if wanted else None
+        cand, bad, n = run_checks(
+            con, rel, checker, with_line=with_line, with_raw=not fast_csv, keep=chk
+        )
 
         rows_in = n
         skipped = None  # lines that are not parsed rows (simple files: line = position)
@@ -338,30 +352,10 @@ def _check_source(
                 f"{file}: rows in {rows_in} != accepted {n_accepted} + quarantined {quarantine['line'].nunique()}"
             )
 
-        # accepted rows: a second pass over the source, without the quarantined lines
+        # accepted rows: read from the first pass's table, without the quarantined lines
         accepted = None
-        if want_rows or stage_to is not None or store is not None:
-            key_absent = contract.key and contract.key not in present
-            if skipped is not None:
-                lines = line_of_rows(n, skipped)
-                keep = np.ones(n, dtype=bool)
-                keep_lines = pd.DataFrame({"line": lines, "keep": keep})
-                if bad_lines:
-                    keep_lines["keep"] = ~np.isin(lines, np.array(bad_lines, dtype="int64"))
-                con.register("keep_tbl", keep_lines)
-                rel2 = f"(SELECT {', '.join(raw_sel)} FROM {base2})"
-                src = f"(SELECT k.line AS __line, r.* FROM {rel2} r POSITIONAL JOIN keep_tbl k WHERE k.keep)"
-            else:
-                con.register("bad_tbl", pd.DataFrame({"line": np.array(bad_lines, dtype="int64")}))
-                src = f"(SELECT * FROM {rel} WHERE __line NOT IN (SELECT line FROM bad_tbl))"
-            body = checker.typed_select(src)
-            if key_absent:
-                key = sql_name(contract.key)
-                body = body.replace(f"AS {key}", f"AS {sql_name('__unused')}", 1).replace(
-                    "SELECT __line AS line, ",
-                    f"SELECT __line AS line, 'L' || CAST(__line AS VARCHAR) AS {key}, ",
-                    1,
-                )
+        if wanted:
+            body, ordered = accepted_sql(con, chk, contract, present, skipped, bad_lines)
             if stage_to is not None:
                 stage_accepted(
                     con,
@@ -370,12 +364,11 @@ def _check_source(
                     stage_to,
                     drop=[x for x in contract.names if x not in present and x != contract.key],
                 )
-            if store is not None:  # the fast path's positional join keeps the file's order
-                store_accepted(
-                    con, body, contract, store, ordered=skipped is not None, expected=n_accepted
-                )
+            if store is not None:
+                store_accepted(con, body, contract, store, ordered=ordered, expected=n_accepted)
             if want_rows:
                 accepted = typed_frame(con.execute(body + " ORDER BY line").df(), contract)
+            con.execute(f"DROP TABLE {chk}")
         return Result(rows_in, accepted, n_accepted, quarantine, enc, present)
     finally:
         con.close()

@@ -101,6 +101,17 @@ def line_of_rows(n_rows: int, skipped: np.ndarray, ordinals=None) -> np.ndarray:
     return k + 2 + np.searchsorted(s - np.arange(len(s)) - 2, k, side="right")
 
 
+def skip_steps(skipped: np.ndarray) -> pd.DataFrame:
+    """:func:`line_of_rows` as a step table for the engine: from ordinal ``ord`` on (0-based, in
+    parse order) a row's line is ``ordinal + 2 + before`` (``before``: skipped lines above it),
+    to be joined by the largest ``ord`` at most the row's ordinal (an ASOF join)."""
+    s = np.unique(np.asarray(skipped, dtype="int64"))
+    s = s[s >= 2]
+    b = s - np.arange(len(s)) - 2
+    steps = np.unique(b)
+    return pd.DataFrame({"ord": steps, "before": np.searchsorted(b, steps, side="right")})
+
+
 def read_line_at(path: Path, offset: int, limit: int = EXPLAIN_BYTES) -> tuple[bytes, bool]:
     """The bytes of the line starting at ``offset`` (at most ``limit``) and whether it was cut."""
     with path.open("rb") as f:
