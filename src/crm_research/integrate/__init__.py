@@ -34,7 +34,12 @@ from crm_research.integrate.linkage import (
 )
 from crm_research.integrate.phones import LEGACY_PREFIXES, PHONE_CLASSES, classify_phone
 from crm_research.integrate.standardise import IDENTITY_SOURCES, identity_records, one_edit_keys
-from crm_research.integrate.truth import customer_truth, pairwise_scores, score_resolution
+from crm_research.integrate.truth import (
+    customer_truth,
+    pairwise_scores,
+    score_resolution,
+    scores_in_database,
+)
 
 __all__ = [
     "EMAIL_CLASSES",
@@ -64,6 +69,7 @@ __all__ = [
     "resolution_tables",
     "resolve_identities",
     "score_resolution",
+    "scores_in_database",
     "splink_settings",
     "validation_counts",
 ]

@@ -19,7 +19,7 @@ from crm_research.integrate.contacts import contactability
 from crm_research.integrate.customers import link_sources, validation_counts
 from crm_research.integrate.linkage import resolve_identities
 from crm_research.integrate.standardise import IDENTITY_SOURCES, identity_records
-from crm_research.integrate.truth import score_resolution
+from crm_research.integrate.truth import scores_in_database
 
 
 @dataclass
@@ -181,12 +181,11 @@ def integrate_validated(
     truth = Path(folder) / "truth" if folder is not None else None
     scores = None
     if truth is not None and truth.exists():
-        truth_records = pd.read_parquet(truth / "records.parquet")
         engine.write(con, "truth_people", pd.read_parquet(truth / "people.parquet"))
-        engine.write(con, "truth_records", truth_records)
+        engine.write(con, "truth_records", pd.read_parquet(truth / "records.parquet"))
         if (truth / "corruptions.parquet").exists():
             engine.write(con, "truth_corruptions", pd.read_parquet(truth / "corruptions.parquet"))
-        scores = score_resolution(resolution.clusters, truth_records)
+        scores = scores_in_database(con)
     qc = validation_counts(con).to_pandas()
     con.disconnect()
     timings["database_s"] = time.perf_counter() - t0

@@ -10,7 +10,7 @@ import pandas as pd
 
 from crm_research.data.datasets import capabilities, info
 from crm_research.integrate.contacts import reachable_shares
-from crm_research.integrate.truth import score_resolution
+from crm_research.integrate.truth import scores_in_database
 
 
 def load_log(con) -> pd.DataFrame:
@@ -55,9 +55,7 @@ def resolution(con) -> dict:
 def truth_scores(con) -> pd.Series:
     """Pairwise precision, recall, F1, ARI and true persons of the resolution against the
     simulator's truth (simulated data only)."""
-    idm = con.table("identity_map").to_pandas()
-    truth = con.table("truth_records").to_pandas()
-    return pd.Series(score_resolution(idm, truth))
+    return pd.Series(scores_in_database(con))
 
 
 def records_per_customer(con) -> pd.Series:

@@ -48,6 +48,53 @@ def score_resolution(clusters: pd.DataFrame, truth_records: pd.DataFrame) -> dic
     return pairwise_scores(m["customer_id"], m["person_id"])
 
 
+def scores_in_database(
+    con, map_name: str = "identity_map", truth_name: str = "truth_records"
+) -> dict[str, float]:
+    """:func:`score_resolution` computed by the engine from the stored identity map and truth
+    (the same numbers: the pair counts are sums of integers, the adjusted Rand index
+    scikit-learn's formula on the same pair counts, in exact integers)."""
+    idm, tr = con.table(map_name), con.table(truth_name)
+    j = idm.join(tr, ["source", "record_id"])
+    cells = j.group_by(["customer_id", "person_id"]).aggregate(n=j.count())
+
+    def sums(t, by=None):
+        t = t if by is None else t.group_by(by).aggregate(n=t.n.sum())
+        return t.aggregate(pairs=(t.n * (t.n - 1)).sum(), groups=t.count(), rows=t.n.sum())
+
+    got = {
+        k: sums(cells, by).to_pandas().iloc[0]
+        for k, by in (("cell", None), ("pred", "customer_id"), ("true", "person_id"))
+    }
+    n = int(got["cell"]["rows"]) if got["cell"]["groups"] else 0
+    if n != (n_map := int(idm.count().to_pyarrow().as_py())):
+        raise ValueError(f"{n_map - n} resolved records have no truth row")
+    tp2, pred2, true2 = (int(got[k]["pairs"]) if n else 0 for k in ("cell", "pred", "true"))
+    tp, pred_pairs, true_pairs = tp2 / 2, pred2 / 2, true2 / 2
+    precision = tp / pred_pairs if pred_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    # scikit-learn's pair confusion matrix (ordered pairs) from the same sums
+    fp, fn = pred2 - tp2, true2 - tp2
+    tn = n * n - n - pred2 - true2 + tp2
+    ari = (
+        1.0
+        if fn == 0 and fp == 0
+        else 2.0 * (tp2 * tn - fn * fp) / ((tp2 + fn) * (fn + tn) + (tp2 + fp) * (fp + tn))
+    )
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "adjusted_rand_index": float(ari),
+        "true_pairs": true_pairs,
+        "predicted_pairs": pred_pairs,
+        "records": float(n),
+        "true_persons": float(got["true"]["groups"]) if n else 0.0,
+        "predicted_persons": float(got["pred"]["groups"]) if n else 0.0,
+    }
+
+
 def customer_truth(con) -> pd.DataFrame:
     """The simulator's truth per resolved customer (for scoring methods; never for reports).
 
