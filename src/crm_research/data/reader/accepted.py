@@ -12,7 +12,7 @@ import pandas as pd
 from crm_research.data.reader.column_sql import sql_name, sql_text
 from crm_research.data.reader.contracts import CONTRACTS
 from crm_research.data.reader.quarantine import neutralise_sql
-from crm_research.data.reader.structure import skip_steps
+from crm_research.data.reader.structure import ordinals_of_lines, skip_steps
 
 
 def accepted_sql(
@@ -28,10 +28,8 @@ def accepted_sql(
     if skipped is None:
         con.register("out_tbl", pd.DataFrame({"line": out}))
         con.execute(f"UPDATE {chk} SET __bad = true WHERE __line IN (SELECT line FROM out_tbl)")
-    else:  # a row's ordinal: its line - 2 - skipped lines above it
-        s_lines = np.unique(skipped)
-        ords = out - 2 - np.searchsorted(s_lines, out)
-        con.register("out_tbl", pd.DataFrame({"o": ords}))
+    else:
+        con.register("out_tbl", pd.DataFrame({"o": ordinals_of_lines(out, skipped)}))
         con.execute(f"UPDATE {chk} SET __bad = true WHERE rowid IN (SELECT o FROM out_tbl)")
     ordered = True
     if skipped is None:
@@ -45,13 +43,12 @@ def accepted_sql(
         line = f"{chk}.rowid + 2 + coalesce(s.before, 0)"
         src = f"{chk} ASOF LEFT JOIN skip_tbl s ON {chk}.rowid >= s.ord"
         ordered = False
-    values = ", ".join(sql_name(x) for x in contract.names)
-    if key_absent:
-        values = values.replace(
-            sql_name(contract.key),
-            f"'L' || CAST(line AS VARCHAR) AS {sql_name(contract.key)}",
-            1,
-        )
+    values = ", ".join(
+        f"'L' || CAST(line AS VARCHAR) AS {sql_name(x)}"
+        if key_absent and x == contract.key
+        else sql_name(x)
+        for x in contract.names
+    )
     body = f"SELECT line, {values} FROM (SELECT {line} AS line, * FROM {src} WHERE NOT __bad)"
     return body, ordered
 

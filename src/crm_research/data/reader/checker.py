@@ -178,11 +178,9 @@ def run_checks(
             f"SELECT rowid AS __ord{cols}{extra} FROM {tbl} WHERE __bad ORDER BY rowid"
         ).df()
         cand = duplicate_candidates(con, tbl)
-    except BaseException:
-        con.execute(f"DROP TABLE IF EXISTS {tbl}")
-        raise
-    if keep is None:
-        con.execute(f"DROP TABLE IF EXISTS {tbl}")
+    finally:  # a kept table is the caller's (its connection closes with the source)
+        if keep is None:
+            con.execute(f"DROP TABLE IF EXISTS {tbl}")
     bad["__ord"] = bad["__ord"].astype("int64")
     return cand, bad, n
 

@@ -38,6 +38,11 @@ def one_of(x: str, values: tuple[str, ...]) -> str:
     return "(" + " OR ".join(f"{x} = {sql_text(v)}" for v in values) + ")"
 
 
+def _converted(x: str, fx: float) -> str:
+    """An amount ``x`` converted at the rate ``fx`` (rounded to whole units), or as it is."""
+    return f"round({x} * {float(fx)!r})" if fx != 1.0 else x
+
+
 def _fmt_regex(fmt: str) -> str | None:
     """A regular expression for the fixed-width ISO formats (cheap exact check before CAST)."""
     if fmt == "%Y-%m-%d %H:%M:%S":
@@ -77,9 +82,7 @@ def fast_ok_sql(
             parts.append(f"regexp_matches({r}, {sql_text(c.pattern)})")
         return "coalesce(" + " AND ".join(parts) + ", false)"
     if c.kind in ("int", "float"):
-        xv = f"TRY_CAST({r} AS DOUBLE)"
-        if fx != 1.0:
-            xv = f"round({xv} * {float(fx)!r})"
+        xv = _converted(f"TRY_CAST({r} AS DOUBLE)", fx)
         # one cast, one range (finite bounds: no inf, no NaN); whole numbers well inside BIGINT
         big = 9.0e18 if c.kind == "int" else 1.7976931348623157e308
         lo = max(float(c.min), -big) if c.min is not None else -big
@@ -158,7 +161,7 @@ def column_sql(
         num = (
             f"(CASE WHEN regexp_matches({t}, {sql_text(NUM_RE)}) THEN TRY_CAST({t} AS DOUBLE) END)"
         )
-        l2.append((f"nm_{x}", f"round({num} * {float(fx)!r})" if fx != 1.0 else num))
+        l2.append((f"nm_{x}", _converted(num, fx)))
         l2.append((f"nf_{x}", f"coalesce(regexp_matches({t}, {sql_text(NONFINITE_RE)}), false)"))
         p_int = ""
         if c.kind == "int":
@@ -225,9 +228,7 @@ def column_sql(
                 f" AND (NOT {prb} OR coalesce(regexp_matches({tt}, {sql_text(c.pattern)}), false))"
             )
     elif c.kind in ("int", "float"):
-        xv = f"TRY_CAST({tt} AS DOUBLE)"
-        if fx != 1.0:
-            xv = f"round({xv} * {float(fx)!r})"
+        xv = _converted(f"TRY_CAST({tt} AS DOUBLE)", fx)
         lo = float(c.min) if c.min is not None else None
         hi = float(c.max) if c.max is not None else None
         rng = (
@@ -301,9 +302,7 @@ def fast_value_sql(c, r: str, *, fx: float) -> str:
     if c.kind == "str":
         return f"NULLIF(trim({r}), '')"
     if c.kind in ("int", "float"):
-        xv = f"TRY_CAST({r} AS DOUBLE)"
-        if fx != 1.0:
-            xv = f"round({xv} * {float(fx)!r})"
+        xv = _converted(f"TRY_CAST({r} AS DOUBLE)", fx)
         return f"CAST({xv} AS BIGINT)" if c.kind == "int" else xv
     if c.kind in ("datetime", "date"):
         fmt = c.fmt or TS_DEFAULT

@@ -91,23 +91,37 @@ def blank_lines(path: Path, limit: int = 1000) -> list[int] | None:
     return out
 
 
+def _skipped(skipped: np.ndarray) -> np.ndarray:
+    """The skipped lines that can hold a row (2..), sorted, once each."""
+    s = np.unique(np.asarray(skipped, dtype="int64"))
+    return s[s >= 2]
+
+
+def _steps(s: np.ndarray) -> np.ndarray:
+    """For sorted skipped lines ``s``: the ordinal from which each one shifts the rows after it."""
+    return s - np.arange(len(s)) - 2
+
+
 def line_of_rows(n_rows: int, skipped: np.ndarray, ordinals=None) -> np.ndarray:
     """File line of each parsed row (or of the rows at ``ordinals``, 0-based in parse order)
     when every record is one line: lines 2.. in order, without the ``skipped`` lines (blank or
     rejected)."""
-    s = np.unique(np.asarray(skipped, dtype="int64"))
-    s = s[s >= 2]
     k = np.arange(n_rows, dtype="int64") if ordinals is None else np.asarray(ordinals, "int64")
-    return k + 2 + np.searchsorted(s - np.arange(len(s)) - 2, k, side="right")
+    return k + 2 + np.searchsorted(_steps(_skipped(skipped)), k, side="right")
+
+
+def ordinals_of_lines(lines, skipped: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`line_of_rows`: the ordinal (0-based, in parse order) of the rows at
+    ``lines`` (none of them skipped): the line - 2 - the skipped lines above it."""
+    lines = np.asarray(lines, dtype="int64")
+    return lines - 2 - np.searchsorted(_skipped(skipped), lines)
 
 
 def skip_steps(skipped: np.ndarray) -> pd.DataFrame:
     """:func:`line_of_rows` as a step table for the engine: from ordinal ``ord`` on (0-based, in
     parse order) a row's line is ``ordinal + 2 + before`` (``before``: skipped lines above it),
     to be joined by the largest ``ord`` at most the row's ordinal (an ASOF join)."""
-    s = np.unique(np.asarray(skipped, dtype="int64"))
-    s = s[s >= 2]
-    b = s - np.arange(len(s)) - 2
+    b = _steps(_skipped(skipped))
     steps = np.unique(b)
     return pd.DataFrame({"ord": steps, "before": np.searchsorted(b, steps, side="right")})
 
