@@ -5,12 +5,43 @@ index of a resolution, and the true person behind each resolved customer.
 from __future__ import annotations
 
 import pandas as pd
-from sklearn.metrics import adjusted_rand_score
 
 
-def _pairs(counts: pd.Series) -> float:
-    c = counts.to_numpy(dtype="float64")
-    return float((c * (c - 1) / 2).sum())
+def _pairs2(counts: pd.Series) -> int:
+    """Ordered pairs within groups of these sizes: the sum of n (n - 1), an exact integer."""
+    c = counts.to_numpy(dtype="int64")
+    return int((c * (c - 1)).sum())
+
+
+def scores_from_pairs(
+    tp2: int, pred2: int, true2: int, n: int, true_persons: int, predicted_persons: int
+) -> dict[str, float]:
+    """Pairwise precision, recall, F1 and adjusted Rand index from ordered-pair counts: ``tp2``
+    (pairs together in both clusterings), ``pred2`` (together in the prediction), ``true2``
+    (together in the truth), over ``n`` records. The adjusted Rand index is scikit-learn's
+    formula on its pair confusion matrix, in exact integers."""
+    tp, pred_pairs, true_pairs = tp2 / 2, pred2 / 2, true2 / 2
+    precision = tp / pred_pairs if pred_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    fp, fn = pred2 - tp2, true2 - tp2
+    tn = n * n - n - pred2 - true2 + tp2
+    ari = (
+        1.0
+        if fn == 0 and fp == 0
+        else 2.0 * (tp2 * tn - fn * fp) / ((tp2 + fn) * (fn + tn) + (tp2 + fp) * (fp + tn))
+    )
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "adjusted_rand_index": float(ari),
+        "true_pairs": true_pairs,
+        "predicted_pairs": pred_pairs,
+        "records": float(n),
+        "true_persons": float(true_persons),
+        "predicted_persons": float(predicted_persons),
+    }
 
 
 def pairwise_scores(predicted: pd.Series, truth: pd.Series) -> dict[str, float]:
@@ -21,23 +52,14 @@ def pairwise_scores(predicted: pd.Series, truth: pd.Series) -> dict[str, float]:
     """
     # integer codes: the same partitions, grouped and compared without sorting strings
     df = pd.DataFrame({"p": pd.factorize(predicted)[0], "t": pd.factorize(truth)[0]})
-    tp = _pairs(df.groupby(["p", "t"]).size())
-    pred_pairs = _pairs(df.groupby("p").size())
-    true_pairs = _pairs(df.groupby("t").size())
-    precision = tp / pred_pairs if pred_pairs else 1.0
-    recall = tp / true_pairs if true_pairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "adjusted_rand_index": float(adjusted_rand_score(df["t"], df["p"])),
-        "true_pairs": true_pairs,
-        "predicted_pairs": pred_pairs,
-        "records": float(len(df)),
-        "true_persons": float(df["t"].nunique()),
-        "predicted_persons": float(df["p"].nunique()),
-    }
+    return scores_from_pairs(
+        _pairs2(df.groupby(["p", "t"]).size()),
+        _pairs2(df.groupby("p").size()),
+        _pairs2(df.groupby("t").size()),
+        len(df),
+        df["t"].nunique(),
+        df["p"].nunique(),
+    )
 
 
 def score_resolution(clusters: pd.DataFrame, truth_records: pd.DataFrame) -> dict[str, float]:
@@ -52,8 +74,7 @@ def scores_in_database(
     con, map_name: str = "identity_map", truth_name: str = "truth_records"
 ) -> dict[str, float]:
     """:func:`score_resolution` computed by the engine from the stored identity map and truth
-    (the same numbers: the pair counts are sums of integers, the adjusted Rand index
-    scikit-learn's formula on the same pair counts, in exact integers)."""
+    (the same pair counts, so the same numbers: :func:`scores_from_pairs`)."""
     idm, tr = con.table(map_name), con.table(truth_name)
     j = idm.join(tr, ["source", "record_id"])
     cells = j.group_by(["customer_id", "person_id"]).aggregate(n=j.count())
@@ -70,29 +91,14 @@ def scores_in_database(
     if n != (n_map := int(idm.count().to_pyarrow().as_py())):
         raise ValueError(f"{n_map - n} resolved records have no truth row")
     tp2, pred2, true2 = (int(got[k]["pairs"]) if n else 0 for k in ("cell", "pred", "true"))
-    tp, pred_pairs, true_pairs = tp2 / 2, pred2 / 2, true2 / 2
-    precision = tp / pred_pairs if pred_pairs else 1.0
-    recall = tp / true_pairs if true_pairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    # scikit-learn's pair confusion matrix (ordered pairs) from the same sums
-    fp, fn = pred2 - tp2, true2 - tp2
-    tn = n * n - n - pred2 - true2 + tp2
-    ari = (
-        1.0
-        if fn == 0 and fp == 0
-        else 2.0 * (tp2 * tn - fn * fp) / ((tp2 + fn) * (fn + tn) + (tp2 + fp) * (fp + tn))
+    return scores_from_pairs(
+        tp2,
+        pred2,
+        true2,
+        n,
+        int(got["true"]["groups"]) if n else 0,
+        int(got["pred"]["groups"]) if n else 0,
     )
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "adjusted_rand_index": float(ari),
-        "true_pairs": true_pairs,
-        "predicted_pairs": pred_pairs,
-        "records": float(n),
-        "true_persons": float(got["true"]["groups"]) if n else 0.0,
-        "predicted_persons": float(got["pred"]["groups"]) if n else 0.0,
-    }
 
 
 def customer_truth(con) -> pd.DataFrame:
