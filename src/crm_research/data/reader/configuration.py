@@ -17,8 +17,9 @@ optional)::
         columns: {주문번호: order_id, 회원번호: member_id, 주문일시: ordered_at, 결제금액: amount}
         date_formats: {ordered_at: "%Y.%m.%d %H:%M"}
 
-CSV files are streamed in chunks of ``chunk_rows`` lines (a 10-million-row export is never held
-in memory whole); duplicates are found across chunks through 64-bit row and key hashes. Every row
+CSV files are read and checked by the engine in one pass (:mod:`crm_research.data.reader.source`;
+a 10-million-row export is never a pandas frame); duplicates are found through 64-bit row and key
+hashes. ``chunk_rows`` (from the earlier chunked reader) is still accepted and has no effect. Every row
 is either accepted (written to ``output/<table>.csv`` in the contract's names and formats, ready
 for :func:`crm_research.integrate.build_customer_db`) or quarantined (``output/quarantine.csv``
 with file, line, column and reason): rows in = accepted + quarantined, per file.
@@ -103,7 +104,7 @@ class DataConfig:
     currency: str = "KRW"
     fx_to_krw: float = 1.0
     output: Path | None = None
-    chunk_rows: int = 500_000
+    chunk_rows: int = 500_000  # accepted for older configurations; the engine reads in one pass
     max_quarantine_share: float = MAX_QUARANTINE_SHARE
     name: str = ""  # shown in reports (default: the configuration file's name)
     max_field_chars: int = 10_000  # a longer field quarantines its row
